@@ -1,0 +1,1 @@
+"""Slate's Discord face, entry point and console."""

@@ -1,0 +1,70 @@
+"""Engines and sessions: one place that knows how to connect to SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import StaticPool
+
+# commands/ type their session parameter with this alias and never import SQLAlchemy themselves.
+CatalogSession = AsyncSession
+SessionFactory = async_sessionmaker[AsyncSession]
+
+MEMORY_URL = "sqlite+aiosqlite://"
+
+
+class DatabaseUrlError(ValueError):
+    """A database URL Slate cannot use; the message says which forms work."""
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the URL forms people paste (``postgres://``, ``sqlite:///x.db``) and pick the async driver."""
+    try:
+        parsed = make_url(url)
+    except Exception as error:
+        raise DatabaseUrlError(f"'{url}' is not a database URL ({error})") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+    raise DatabaseUrlError(
+        f"'{parsed.render_as_string(hide_password=True)}' is neither SQLite nor PostgreSQL;"
+        " use sqlite:///slate.db or postgresql://user@host/dbname"
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # SQLite ignores foreign keys unless every connection asks for them.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_engine(url: str, *, echo: bool = False, search_path: str | None = None) -> AsyncEngine:
+    """Create the async engine for ``url`` (SQLite via aiosqlite, PostgreSQL via asyncpg).
+
+    ``search_path`` puts a PostgreSQL session in one schema (tests give each run its own).
+    """
+    url = normalize_database_url(url)
+    parsed = make_url(url)
+    options: dict[str, Any] = {"echo": echo}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            # One shared connection, or every session would see its own empty in-memory database.
+            options["poolclass"] = StaticPool
+        engine = create_async_engine(url, **options)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    if search_path:
+        options["connect_args"] = {"server_settings": {"search_path": search_path}}
+    return create_async_engine(url, pool_pre_ping=True, **options)
+
+
+def make_session_factory(engine: AsyncEngine) -> SessionFactory:
+    """Sessions that keep loaded objects usable after commit (replies are built after the unit of work)."""
+    return async_sessionmaker(engine, expire_on_commit=False)

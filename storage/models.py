@@ -1,0 +1,451 @@
+"""The catalog schema: SQLAlchemy 2 typed models, the same on SQLite and PostgreSQL.
+
+Conventions that hold for every table:
+- Every name has a ``key`` column, its ``storage.keys.name_key``, which all lookups compare.
+- Records that a spreadsheet can hold carry a natural key (``natural_key`` or a unique constraint) so
+  importing the same file twice finds the same rows instead of adding new ones. Natural keys that include
+  a value that may be unknown (a year, an air date) are computed strings, because NULLs never collide in a
+  unique constraint on either engine.
+- Every imported record keeps its ``source`` (the spreadsheet's column) and the import batch that last
+  wrote it (file, sheet and time).
+- Relationships are ``lazy="raise"``: a query says what it loads with ``selectinload``.
+- Text lengths are declared on the columns and checked before every flush (``check_lengths``), because
+  SQLite would store a 10,000-character "country code" without a word.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
+
+from storage.types import UTCDateTime, utcnow
+from storage.vocab import COMPANY_KINDS, DEAL_STATUSES, MEASUREMENTS, MEDIA_RIGHTS, NAME_KINDS, TITLE_KINDS
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+IMPORT_KINDS = ("titles", "companies", "territory_groups", "deals", "ratings", "releases", "quotes")
+
+NAME_LEN = 255
+KEY_LEN = 255
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _one_of(column: str, values: Any, *, nullable: bool = True) -> str:
+    allowed = ", ".join(f"'{value}'" for value in values)
+    clause = f"{column} IN ({allowed})"
+    return f"{column} IS NULL OR {clause}" if nullable else clause
+
+
+def _percent(column: str) -> str:
+    return f"{column} IS NULL OR ({column} >= 0 AND {column} <= 100)"
+
+
+def _not_negative(column: str) -> str:
+    return f"{column} IS NULL OR {column} >= 0"
+
+
+class ImportBatch(Base):
+    """One file (or workbook sheet) loaded by ``slate import``: where every imported record came from."""
+
+    __tablename__ = "import_batches"
+    __table_args__ = (CheckConstraint(_one_of("kind", IMPORT_KINDS, nullable=False), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(NAME_LEN))
+    sheet: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Sourced:
+    """Mixin: where a record's facts come from and which import last wrote it."""
+
+    source: Mapped[str | None] = mapped_column(String(NAME_LEN))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id", ondelete="SET NULL"), index=True)
+
+
+# --- territories -------------------------------------------------------------------------------------
+
+
+class Territory(Base):
+    """An ISO 3166-1 country; its names in English, Spanish and Turkish come from CLDR (Babel)."""
+
+    __tablename__ = "territories"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    alpha3: Mapped[str] = mapped_column(String(3), unique=True)
+    numeric: Mapped[str] = mapped_column(String(3))
+    name_en: Mapped[str] = mapped_column(String(100))
+    name_es: Mapped[str] = mapped_column(String(100))
+    name_tr: Mapped[str] = mapped_column(String(100))
+
+    names: Mapped[list[TerritoryName]] = relationship(
+        back_populates="territory", lazy="raise", cascade="all, delete-orphan"
+    )
+
+
+class TerritoryName(Base):
+    """Every name a territory answers to: CLDR names per language, ISO names and aliases (UK, Holland)."""
+
+    __tablename__ = "territory_names"
+    __table_args__ = (UniqueConstraint("territory_code", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_code: Mapped[str] = mapped_column(ForeignKey("territories.code", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(100), index=True)
+    language: Mapped[str] = mapped_column(String(8))  # en, es, tr, iso or alias
+
+    territory: Mapped[Territory] = relationship(back_populates="names", lazy="raise")
+
+
+territory_group_members = Table(
+    "territory_group_members",
+    Base.metadata,
+    Column("group_id", ForeignKey("territory_groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("territory_code", ForeignKey("territories.code", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class TerritoryGroup(Sourced, Base):
+    """A named set of territories the team sells to as one (LATAM, MENA, ...), defined by import."""
+
+    __tablename__ = "territory_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+
+    territories: Mapped[list[Territory]] = relationship(
+        secondary=territory_group_members, lazy="raise", order_by=Territory.code
+    )
+
+
+# --- titles ------------------------------------------------------------------------------------------
+
+
+class Title(Sourced, Base):
+    """A film, series, format or documentary. ``name`` is the international (English) title."""
+
+    __tablename__ = "titles"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", TITLE_KINDS), name="kind"),
+        CheckConstraint("year IS NULL OR (year >= 1870 AND year <= 2100)", name="year"),
+        CheckConstraint("runtime_minutes IS NULL OR runtime_minutes > 0", name="runtime_minutes"),
+        CheckConstraint("episodes IS NULL OR episodes > 0", name="episodes"),
+        CheckConstraint("episode_minutes IS NULL OR episode_minutes > 0", name="episode_minutes"),
+        CheckConstraint("remake_of_id IS NULL OR remake_of_id <> id", name="not_own_remake"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_LEN))
+    key: Mapped[str] = mapped_column(String(KEY_LEN), index=True)
+    # name key, year and origin: what tells apart two titles that share a name.
+    natural_key: Mapped[str] = mapped_column(String(KEY_LEN + 16), unique=True)
+    year: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str | None] = mapped_column(String(16))
+    original_title: Mapped[str | None] = mapped_column(String(NAME_LEN))
+    original_language: Mapped[str | None] = mapped_column(String(16))
+    origin: Mapped[str | None] = mapped_column(ForeignKey("territories.code", ondelete="RESTRICT"))
+    genres: Mapped[str | None] = mapped_column(String(NAME_LEN))  # "|"-separated, as in the sheet
+    runtime_minutes: Mapped[int | None] = mapped_column(Integer)
+    episodes: Mapped[int | None] = mapped_column(Integer)
+    episode_minutes: Mapped[int | None] = mapped_column(Integer)
+    director: Mapped[str | None] = mapped_column(String(NAME_LEN))
+    producer: Mapped[str | None] = mapped_column(String(NAME_LEN))
+    cast: Mapped[str | None] = mapped_column(Text)
+    logline: Mapped[str | None] = mapped_column(String(500))
+    synopsis: Mapped[str | None] = mapped_column(Text)
+    highlights: Mapped[str | None] = mapped_column(Text)  # "|"-separated awards and highlights
+    remake_of_id: Mapped[int | None] = mapped_column(ForeignKey("titles.id", ondelete="SET NULL"))
+    key_art_url: Mapped[str | None] = mapped_column(String(500))
+    trailer_url: Mapped[str | None] = mapped_column(String(500))
+    screener_url: Mapped[str | None] = mapped_column(String(500))
+
+    names: Mapped[list[TitleName]] = relationship(
+        back_populates="title", lazy="raise", cascade="all, delete-orphan", order_by="TitleName.id"
+    )
+    remake_of: Mapped[Title | None] = relationship(remote_side=[id], lazy="raise")
+
+
+def title_natural_key(key: str, year: int | None, origin: str | None) -> str:
+    return f"{key}|{year or ''}|{origin or ''}"
+
+
+class TitleName(Base):
+    """One name of a title: its international, original, localized (per language/territory) or alias name."""
+
+    __tablename__ = "title_names"
+    __table_args__ = (
+        UniqueConstraint("title_id", "kind", "language", "key"),
+        CheckConstraint(_one_of("kind", NAME_KINDS, nullable=False), name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title_id: Mapped[int] = mapped_column(ForeignKey("titles.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(NAME_LEN))
+    key: Mapped[str] = mapped_column(String(KEY_LEN), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(16), default="")  # "" when the name has no language
+    territory_code: Mapped[str | None] = mapped_column(ForeignKey("territories.code", ondelete="RESTRICT"))
+
+    title: Mapped[Title] = relationship(back_populates="names", lazy="raise")
+
+
+# --- companies ---------------------------------------------------------------------------------------
+
+
+class Company(Sourced, Base):
+    """A licensee: broadcaster, pay channel, platform, distributor or cinema chain."""
+
+    __tablename__ = "companies"
+    __table_args__ = (CheckConstraint(_one_of("kind", COMPANY_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_LEN))
+    key: Mapped[str] = mapped_column(String(KEY_LEN), index=True)
+    # name key and home territory: "Canal 13" in Chile and in Argentina are two companies.
+    natural_key: Mapped[str] = mapped_column(String(KEY_LEN + 4), unique=True)
+    kind: Mapped[str | None] = mapped_column(String(16))
+    territory_code: Mapped[str | None] = mapped_column(ForeignKey("territories.code", ondelete="RESTRICT"))
+
+    aliases: Mapped[list[CompanyAlias]] = relationship(
+        back_populates="company", lazy="raise", cascade="all, delete-orphan", order_by="CompanyAlias.id"
+    )
+
+
+def company_natural_key(key: str, territory_code: str | None) -> str:
+    return f"{key}|{territory_code or ''}"
+
+
+class CompanyAlias(Base):
+    __tablename__ = "company_aliases"
+    __table_args__ = (UniqueConstraint("company_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(NAME_LEN))
+    key: Mapped[str] = mapped_column(String(KEY_LEN), index=True)
+
+    company: Mapped[Company] = relationship(back_populates="aliases", lazy="raise")
+
+
+# --- deals -------------------------------------------------------------------------------------------
+
+
+class Deal(Sourced, Base):
+    """A licence out: a title to a licensee for territories and media rights over a term."""
+
+    __tablename__ = "deals"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", DEAL_STATUSES), name="status"),
+        CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="term"),
+        CheckConstraint(_not_negative("runs"), name="runs"),
+        CheckConstraint(_not_negative("fee"), name="fee"),
+        CheckConstraint("fee IS NULL OR currency IS NOT NULL", name="fee_currency"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # deal_ref when the sheet gives one, otherwise title, licensee, start, territories and media.
+    natural_key: Mapped[str] = mapped_column(String(KEY_LEN), unique=True)
+    deal_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+    title_id: Mapped[int] = mapped_column(ForeignKey("titles.id", ondelete="RESTRICT"), index=True)
+    licensee_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="RESTRICT"), index=True)
+    exclusive: Mapped[bool | None] = mapped_column(Boolean)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    runs: Mapped[int | None] = mapped_column(Integer)
+    holdback_until: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str | None] = mapped_column(String(16))
+    fee: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    owner: Mapped[str | None] = mapped_column(String(100))
+    signed_on: Mapped[dt.date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    title: Mapped[Title] = relationship(lazy="raise")
+    licensee: Mapped[Company] = relationship(lazy="raise")
+    territories: Mapped[list[DealTerritory]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="DealTerritory.territory_code"
+    )
+    media: Mapped[list[DealMedia]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="DealMedia.media"
+    )
+
+
+class DealTerritory(Base):
+    __tablename__ = "deal_territories"
+
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True)
+    territory_code: Mapped[str] = mapped_column(
+        ForeignKey("territories.code", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+
+
+class DealMedia(Base):
+    __tablename__ = "deal_media"
+    __table_args__ = (CheckConstraint(_one_of("media", MEDIA_RIGHTS, nullable=False), name="media"),)
+
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True)
+    media: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+# --- audience ----------------------------------------------------------------------------------------
+
+
+class Airing(Base):
+    """One broadcast (or run) of a title on a channel in a territory; its date may be unknown."""
+
+    __tablename__ = "airings"
+    __table_args__ = (
+        Index("ix_airings_title_territory", "title_id", "territory_code"),
+        Index("ix_airings_territory_date", "territory_code", "air_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # title, territory, channel, date, timeslot and episode: one airing however many figures it has.
+    natural_key: Mapped[str] = mapped_column(String(KEY_LEN), unique=True)
+    title_id: Mapped[int] = mapped_column(ForeignKey("titles.id", ondelete="RESTRICT"))
+    territory_code: Mapped[str] = mapped_column(ForeignKey("territories.code", ondelete="RESTRICT"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="RESTRICT"), index=True)
+    air_date: Mapped[dt.date | None] = mapped_column(Date)
+    timeslot: Mapped[str | None] = mapped_column(String(64))
+    episode: Mapped[str | None] = mapped_column(String(32))
+
+    title: Mapped[Title] = relationship(lazy="raise")
+    channel: Mapped[Company] = relationship(lazy="raise")
+    figures: Mapped[list[AudienceFigure]] = relationship(
+        back_populates="airing", lazy="raise", cascade="all, delete-orphan", order_by="AudienceFigure.id"
+    )
+
+
+class AudienceFigure(Sourced, Base):
+    """The audience of an airing for one target group and measurement; rating and share are separate."""
+
+    __tablename__ = "audience_figures"
+    __table_args__ = (
+        UniqueConstraint("airing_id", "target", "measurement"),
+        CheckConstraint(_not_negative("viewers"), name="viewers"),
+        CheckConstraint(_not_negative("reach"), name="reach"),
+        CheckConstraint(_percent("rating_pct"), name="rating_pct"),
+        CheckConstraint(_percent("share_pct"), name="share_pct"),
+        CheckConstraint(_one_of("measurement", ("", *MEASUREMENTS), nullable=False), name="measurement"),
+        CheckConstraint(
+            "viewers IS NOT NULL OR rating_pct IS NOT NULL OR share_pct IS NOT NULL OR reach IS NOT NULL"
+            " OR rank_note IS NOT NULL",
+            name="has_a_figure",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    airing_id: Mapped[int] = mapped_column(ForeignKey("airings.id", ondelete="CASCADE"), index=True)
+    target: Mapped[str] = mapped_column(String(64), default="")  # "" = not stated
+    measurement: Mapped[str] = mapped_column(String(16), default="")  # "" = not stated
+    viewers: Mapped[int | None] = mapped_column(BigInteger)
+    rating_pct: Mapped[Decimal | None] = mapped_column(Numeric(6, 3))
+    share_pct: Mapped[Decimal | None] = mapped_column(Numeric(6, 3))
+    reach: Mapped[int | None] = mapped_column(BigInteger)
+    rank_note: Mapped[str | None] = mapped_column(String(NAME_LEN))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    airing: Mapped[Airing] = relationship(back_populates="figures", lazy="raise")
+
+
+class Release(Sourced, Base):
+    """A theatrical release of a title in a territory."""
+
+    __tablename__ = "releases"
+    __table_args__ = (
+        CheckConstraint(_not_negative("admissions"), name="admissions"),
+        CheckConstraint(_not_negative("gross"), name="gross"),
+        CheckConstraint("gross IS NULL OR currency IS NOT NULL", name="gross_currency"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    natural_key: Mapped[str] = mapped_column(String(KEY_LEN), unique=True)  # title, territory, date
+    title_id: Mapped[int] = mapped_column(ForeignKey("titles.id", ondelete="RESTRICT"), index=True)
+    territory_code: Mapped[str] = mapped_column(ForeignKey("territories.code", ondelete="RESTRICT"), index=True)
+    release_date: Mapped[dt.date | None] = mapped_column(Date)
+    admissions: Mapped[int | None] = mapped_column(BigInteger)
+    gross: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    rank_note: Mapped[str | None] = mapped_column(String(NAME_LEN))
+
+    title: Mapped[Title] = relationship(lazy="raise")
+
+
+class Quote(Sourced, Base):
+    """A quote on record about a title."""
+
+    __tablename__ = "quotes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    natural_key: Mapped[str] = mapped_column(String(KEY_LEN), unique=True)  # title, person, quote digest
+    title_id: Mapped[int] = mapped_column(ForeignKey("titles.id", ondelete="RESTRICT"), index=True)
+    quote: Mapped[str] = mapped_column(Text)
+    person: Mapped[str] = mapped_column(String(NAME_LEN))
+    role: Mapped[str | None] = mapped_column(String(NAME_LEN))
+    organization: Mapped[str | None] = mapped_column(String(NAME_LEN))
+    said_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    title: Mapped[Title] = relationship(lazy="raise")
+
+
+# --- lengths -----------------------------------------------------------------------------------------
+
+
+class FieldTooLong(ValueError):
+    """A text value longer than its column allows (SQLite would store it anyway)."""
+
+
+def check_lengths(mapper: Mapper[Any], connection: Any, target: Any) -> None:
+    state = inspect(target)
+    for attribute in mapper.column_attrs:
+        column = attribute.columns[0]
+        limit = getattr(column.type, "length", None)
+        if limit is None:
+            continue
+        value = state.attrs[attribute.key].value
+        if isinstance(value, str) and len(value) > limit:
+            raise FieldTooLong(
+                f"{mapper.local_table.name}.{column.name} is {len(value)} characters long; the limit is {limit}"
+            )
+
+
+event.listen(Base, "before_insert", check_lengths, propagate=True)
+event.listen(Base, "before_update", check_lengths, propagate=True)

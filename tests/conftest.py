@@ -1,0 +1,115 @@
+"""Fixtures shared by every test: a real catalog database on SQLite and, when configured, PostgreSQL.
+
+PostgreSQL tests run when ``SLATE_TEST_POSTGRES_URL`` names a server (``.ci/run`` sets it) and skip
+otherwise, so a fresh clone passes; with ``SLATE_REQUIRE_POSTGRES=1`` a missing server is a failure.
+Each test run gets its own PostgreSQL schema, dropped at the end; each test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import SessionFactory, create_engine, make_session_factory
+from storage.models import Base, Territory, TerritoryName
+from storage.territories import sync_territories
+
+POSTGRES_URL = os.environ.get("SLATE_TEST_POSTGRES_URL", "")
+REQUIRE_POSTGRES = os.environ.get("SLATE_REQUIRE_POSTGRES", "") == "1"
+REFERENCE_TABLES = {Territory.__tablename__, TerritoryName.__tablename__}
+
+
+def require_postgres() -> str:
+    """The PostgreSQL URL for this run, or skip (fail when CI requires PostgreSQL)."""
+    if not POSTGRES_URL:
+        message = "PostgreSQL tests need SLATE_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1/test)"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message)
+        pytest.skip(message)
+    return POSTGRES_URL
+
+
+def run_in_fresh_loop(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run set-up work on a loop of its own: session fixtures may be first asked for inside a test's loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
+async def _create_catalog(url: str, search_path: str | None = None) -> None:
+    engine = create_engine(url, search_path=search_path)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        async with make_session_factory(engine).begin() as session:
+            await sync_territories(session)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite catalog with the schema and territories, built once and copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "catalog.db"
+    run_in_fresh_loop(_create_catalog(f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[str]:
+    """A PostgreSQL schema of its own for this test run, with the schema and territories."""
+    url = require_postgres()
+    schema = f"slate_test_{uuid.uuid4().hex[:12]}"
+
+    async def run(sql: str) -> None:
+        engine = create_engine(url)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(text(sql))
+        finally:
+            await engine.dispose()
+
+    run_in_fresh_loop(run(f"CREATE SCHEMA {schema}"))
+    try:
+        run_in_fresh_loop(_create_catalog(url, search_path=schema))
+        yield schema
+    finally:
+        run_in_fresh_loop(run(f"DROP SCHEMA {schema} CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def engine(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """An empty catalog (schema and territories, no records) on each engine."""
+    if engine_name == "sqlite":
+        path = tmp_path / "catalog.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        sqlite_engine = create_engine(f"sqlite:///{path}")
+        yield sqlite_engine
+        await sqlite_engine.dispose()
+        return
+    schema = request.getfixturevalue("postgres_schema")
+    pg_engine = create_engine(POSTGRES_URL, search_path=schema)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables if t.name not in REFERENCE_TABLES)
+    async with pg_engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield pg_engine
+    await pg_engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: AsyncEngine) -> SessionFactory:
+    return make_session_factory(engine)
