@@ -1,0 +1,83 @@
+"""The command dispatcher: one place that turns a line of text into a reply, for every face of Slate.
+
+The console calls it with what the user typed; the Discord bot will call the same handlers from its
+cogs. A line may start with the chat prefix (``!title miracle``), a slash (``/title miracle``) or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from commands.context import CommandContext
+from commands.errors import CommandError
+from commands.help import CommandHelp, closest_command, help_reply
+from commands.reply import Reply, ReplyKind, problem
+from commands.title import run_title
+
+Handler = Callable[[str, CommandContext], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class Command:
+    help: CommandHelp
+    handler: Handler
+
+
+async def _run_help(topic: str, context: CommandContext) -> Reply:
+    return help_reply(topic, [command.help for command in COMMANDS.values()], context.reader.prefix)
+
+
+COMMANDS: dict[str, Command] = {
+    command.help.name: command
+    for command in (
+        Command(
+            CommandHelp(
+                name="title",
+                summary="The title card: every title it goes by, year, kind, runtime, synopsis, remake-of,"
+                " best audience figures, box office, where it is licensed, links.",
+                usage="title <name>",
+                examples=("title Miracle in Cell No. 7", "title 7. Koğuştaki Mucize",
+                          "title Miracle in Cell No. 7 (2013)"),
+            ),
+            run_title,
+        ),
+        Command(
+            CommandHelp(
+                name="help",
+                summary="What each command does, with examples.",
+                usage="help [command]",
+                examples=("help", "help title"),
+            ),
+            _run_help,
+        ),
+    )
+}
+
+
+def split_command_line(text: str, prefix: str) -> tuple[str, str]:
+    """``"!title  miracle"`` -> ("title", "miracle"); the prefix or a slash in front is optional."""
+    line = text.strip()
+    for lead in (prefix, "/"):
+        if lead and line.startswith(lead):
+            line = line[len(lead):].lstrip()
+            break
+    name, _, rest = line.partition(" ")
+    return name.casefold(), rest.strip()
+
+
+async def dispatch(text: str, context: CommandContext) -> Reply:
+    """Answer one line: the command's reply, or a plain sentence when the line is not a command."""
+    name, arguments = split_command_line(text, context.reader.prefix)
+    prefix = context.reader.prefix
+    if not name:
+        return problem(f"Type a command, e.g. `{prefix}title miracle`, or `{prefix}help` for the list.")
+    command = COMMANDS.get(name)
+    if command is None:
+        guess = closest_command(name, [c.help for c in COMMANDS.values()])
+        hint = f"Did you mean `{prefix}{guess}`?" if guess else f"`{prefix}help` lists what I can answer."
+        return Reply(headline=f"I don't know the command {name}. {hint}", kind=ReplyKind.NOT_FOUND)
+    try:
+        return await command.handler(arguments, context)
+    except CommandError as error:
+        return problem(str(error))

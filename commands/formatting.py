@@ -1,0 +1,34 @@
+"""Numbers and dates in the reader's locale, with Babel: ``3,100,000`` / ``3.100.000``, ``19%`` / ``%19``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_compact_decimal, format_decimal, format_percent
+
+
+def format_count(value: int, locale: str) -> str:
+    """A whole count with the locale's grouping: 3,100,000 (en), 3.100.000 (es, tr)."""
+    return format_decimal(value, locale=locale)
+
+
+def format_count_short(value: int, locale: str) -> str:
+    """A large count as people say it: 3.1 million (en), 3,1 millones (es), 3,1 milyon (tr)."""
+    if value < 10_000:
+        return format_count(value, locale)
+    return format_compact_decimal(value, format_type="long", fraction_digits=1, locale=locale)
+
+
+def format_points(value: Decimal | float, locale: str) -> str:
+    """A value in percent points: 19 -> 19% (en), 19 % (es), %19 (tr); 5.45 -> 5.45%, 5,45 %, %5,45."""
+    # The locale's own pattern (it places the sign), with the digits the source gave rather than rounded.
+    return format_percent(Decimal(str(value)) / 100, locale=locale, decimal_quantization=False)
+
+
+def format_day(value: dt.date | None, locale: str) -> str:
+    """A date in the locale's long form, or plainly "date not stated" when the source gives none."""
+    if value is None:
+        return "date not stated"
+    return babel_format_date(value, format="long", locale=locale)

@@ -1,0 +1,233 @@
+"""``title <query>``: the title card.
+
+Until the resolver lands, a title is found by any of its exact names (international, original, localized
+or alias, compared by search key), optionally narrowed as the import sheets do: ``Name (2019)``,
+``Name (TR)`` or ``Name (2019, TR)``. A name shared by several titles gives the reader the choice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from babel import Locale
+from rapidfuzz import fuzz, process
+
+from commands.context import CommandContext
+from commands.formatting import format_count, format_count_short, format_day, format_points
+from commands.reply import Candidate, Field, Reply, ReplyKind, problem
+from storage.catalog import (
+    FigureFact,
+    ReleaseFact,
+    TitleFacts,
+    territory_names,
+    title_facts,
+    title_name_keys,
+    titles_with_name_key,
+)
+from storage.keys import name_key
+from storage.models import Title
+from storage.vocab import MEDIA_RIGHTS, TITLE_KINDS
+
+SYNOPSIS_LIMIT = 700
+_QUALIFIERS = re.compile(r"^(?P<name>.+?)\s*\((?P<qualifiers>[^()]*)\)\s*$")
+
+
+def split_qualifiers(text: str) -> tuple[str, int | None, str | None]:
+    """``Name (2019, TR)`` -> ("Name", 2019, "TR"); text without a trailing parenthesis is all name."""
+    match = _QUALIFIERS.match(text)
+    if not match:
+        return text, None, None
+    year: int | None = None
+    origin: str | None = None
+    for part in (p.strip() for p in match["qualifiers"].split(",")):
+        if re.fullmatch(r"\d{4}", part):
+            year = int(part)
+        elif re.fullmatch(r"[A-Za-z]{2}", part):
+            origin = part.upper()
+        else:
+            return text, None, None
+    return match["name"], year, origin
+
+
+def title_label(title: Title, countries: dict[str, str]) -> str:
+    """How a title is told apart from look-alikes: name (year, origin country, kind)."""
+    details = [str(title.year) if title.year else None, countries.get(title.origin or "", title.origin),
+               TITLE_KINDS.get(title.kind or "", "").lower() or None]
+    return f"{title.name} ({', '.join(d for d in details if d)})" if any(details) else title.name
+
+
+def title_reference(title: Title) -> str:
+    qualifiers = [str(title.year)] if title.year else []
+    if title.origin:
+        qualifiers.append(title.origin)
+    return f"{title.name} ({', '.join(qualifiers)})" if qualifiers else title.name
+
+
+async def run_title(query: str, context: CommandContext) -> Reply:
+    prefix = context.reader.prefix
+    if not query.strip():
+        return problem(f"Which title? Type a name after the command, e.g. `{prefix}title miracle in cell no. 7`.")
+    name, year, origin = split_qualifiers(query.strip())
+    titles = await titles_with_name_key(context.session, name_key(name))
+    titles = [t for t in titles if (year is None or t.year == year) and (origin is None or t.origin == origin)]
+    if not titles:
+        return await _not_found(query, context)
+    if len(titles) > 1:
+        countries = await territory_names(context.session, {t.origin for t in titles if t.origin})
+        return Reply(
+            headline=f"{len(titles)} titles are called {name.strip()}; which one?",
+            kind=ReplyKind.CHOICE,
+            candidates=tuple(
+                Candidate(label=title_label(t, countries), query=f"{prefix}title {title_reference(t)}") for t in titles
+            ),
+        )
+    facts = await title_facts(context.session, titles[0].id)
+    if facts is None:  # deleted between the two queries
+        return await _not_found(query, context)
+    countries = await territory_names(
+        context.session, {c for c in (facts.title.origin, getattr(facts.title.remake_of, "origin", None)) if c}
+    )
+    return title_card(facts, countries, context.reader.locale)
+
+
+async def _not_found(query: str, context: CommandContext) -> Reply:
+    names = await title_name_keys(context.session)
+    by_key = {key: name for _, name, key in names}
+    matches = process.extract(name_key(query), list(by_key), scorer=fuzz.WRatio, processor=None, limit=3,
+                              score_cutoff=60)
+    suggestions = [by_key[key] for key, _, _ in matches]
+    hint = f" Nearest names: {', '.join(suggestions)}." if suggestions else ""
+    return Reply(
+        headline=f"No title is called {query.strip()}.{hint}",
+        kind=ReplyKind.NOT_FOUND,
+        candidates=tuple(Candidate(label=s, query=f"{context.reader.prefix}title {s}") for s in suggestions),
+    )
+
+
+def title_card(facts: TitleFacts, countries: dict[str, str], locale: str) -> Reply:
+    title = facts.title
+    fields: list[Field] = []
+    if names := _other_names(title, locale):
+        fields.append(Field(name="Also known as", value="\n".join(names)))
+    fields.append(Field(name="Facts", value=" · ".join(_facts_line(title, countries)), inline=True))
+    for label, value in (("Director", title.director), ("Producer", title.producer), ("Cast", title.cast)):
+        if value:
+            fields.append(Field(name=label, value=value.replace("|", ", "), inline=True))
+    if title.remake_of is not None:
+        fields.append(Field(name="Remake of", value=title_label(title.remake_of, countries)))
+    if facts.figures:
+        fields.append(Field(name="Audience", value="\n".join(_best_figures(facts.figures, locale))))
+    if facts.releases:
+        fields.append(Field(name="Box office", value="\n".join(_release_line(r, locale) for r in facts.releases)))
+    if title.highlights:
+        fields.append(Field(name="Highlights", value="\n".join(title.highlights.split("|"))))
+    if facts.footprint.deals:
+        fields.append(Field(name="Deals", value=_footprint_line(facts)))
+    links = [f"{label}: {url}" for label, url in (("Key art", title.key_art_url), ("Trailer", title.trailer_url),
+                                                  ("Screener", title.screener_url)) if url]
+    if links:
+        fields.append(Field(name="Links", value="\n".join(links)))
+    body, notes = _synopsis(title)
+    return Reply(
+        headline=title_label(title, countries),
+        body=body,
+        fields=tuple(fields),
+        notes=tuple(notes),
+        sources=tuple(_sources(title, facts.figures, facts.releases)),
+    )
+
+
+def _other_names(title: Title, locale: str) -> list[str]:
+    languages = Locale.parse(locale).languages
+    lines = []
+    for name in title.names:
+        if name.kind == "international":
+            continue
+        language = languages.get(name.language, name.language) if name.language else ""
+        kind = {"original": "Original title", "localized": language or "Localized", "alias": "Also"}[name.kind]
+        if name.kind == "original" and language:
+            kind = f"Original title ({language})"
+        where = f", {name.territory_code}" if name.territory_code else ""
+        lines.append(f"{kind}{where}: {name.name}")
+    return lines
+
+
+def _facts_line(title: Title, countries: dict[str, str]) -> Iterable[str]:
+    if title.kind:
+        yield TITLE_KINDS[title.kind]
+    if title.year:
+        yield str(title.year)
+    if title.origin:
+        yield countries.get(title.origin, title.origin)
+    if title.runtime_minutes:
+        yield f"{title.runtime_minutes} min"
+    if title.episodes:
+        yield f"{title.episodes} x {title.episode_minutes} min" if title.episode_minutes else f"{title.episodes} ep."
+    if title.genres:
+        yield ", ".join(title.genres.split("|"))
+
+
+def _figure_line(figure: FigureFact, locale: str) -> str:
+    numbers = []
+    target = f" ({figure.target})" if figure.target else ""
+    if figure.viewers is not None:
+        numbers.append(f"{format_count_short(figure.viewers, locale)} viewers{target}")
+    if figure.rating_pct is not None:
+        numbers.append(f"rating {format_points(figure.rating_pct, locale)}{target}")
+    if figure.share_pct is not None:
+        numbers.append(f"share {format_points(figure.share_pct, locale)}{target}")
+    if figure.reach is not None:
+        numbers.append(f"reach {format_count(figure.reach, locale)}")
+    where = [figure.territory_name, figure.channel, format_day(figure.air_date, locale)]
+    if figure.timeslot:
+        where.append(figure.timeslot)
+    rank = f" — {figure.rank_note}" if figure.rank_note else ""
+    return f"{' · '.join(where)}: {', '.join(numbers) or 'no figure'}{rank}"
+
+
+def _best_figures(figures: tuple[FigureFact, ...], locale: str, limit: int = 6) -> list[str]:
+    """The strongest figures first: most viewers, then highest share, then rating."""
+    ranked = sorted(figures, key=lambda f: (f.viewers or 0, f.share_pct or 0, f.rating_pct or 0), reverse=True)
+    lines = [_figure_line(f, locale) for f in ranked[:limit]]
+    if len(figures) > limit:
+        lines.append(f"… and {len(figures) - limit} more figures (ratings command)")
+    return lines
+
+
+def _release_line(release: ReleaseFact, locale: str) -> str:
+    parts = [release.territory_name, f"released {format_day(release.release_date, locale)}"]
+    numbers = []
+    if release.admissions is not None:
+        numbers.append(f"{format_count_short(release.admissions, locale)} admissions")
+    if release.gross is not None:
+        numbers.append(f"{format_count(int(release.gross), locale)} {release.currency or ''}".strip())
+    rank = f" — {release.rank_note}" if release.rank_note else ""
+    return f"{' · '.join(parts)}: {', '.join(numbers) or 'no figures'}{rank}"
+
+
+def _footprint_line(facts: TitleFacts) -> str:
+    footprint = facts.footprint
+    media = ", ".join(MEDIA_RIGHTS[m] for m in footprint.media)
+    places = ", ".join(footprint.territories)
+    count = len(footprint.territories)
+    return f"{footprint.deals} deals in {count} {'territory' if count == 1 else 'territories'}: {places}" + (
+        f" ({media})" if media else ""
+    )
+
+
+def _synopsis(title: Title) -> tuple[str, list[str]]:
+    text = title.synopsis or title.logline or ""
+    if len(text) <= SYNOPSIS_LIMIT:
+        return text, []
+    cut = text.rfind(". ", 0, SYNOPSIS_LIMIT)
+    cut = cut + 1 if cut > SYNOPSIS_LIMIT // 2 else text.rfind(" ", 0, SYNOPSIS_LIMIT)
+    return text[:cut].rstrip() + " …", ["The synopsis is cut short here; the full text is in the catalog export."]
+
+
+def _sources(title: Title, figures: Iterable[FigureFact], releases: Iterable[ReleaseFact]) -> list[str]:
+    seen: dict[str, None] = {}
+    for source in (title.source, *(f.source for f in figures), *(r.source for r in releases)):
+        if source:
+            seen.setdefault(source)
+    return list(seen)

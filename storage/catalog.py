@@ -1,0 +1,163 @@
+"""Catalog queries that commands ask. Each takes the caller's session and never commits.
+
+Functions return ORM objects with exactly the relationships a reply needs loaded, or small frozen
+dataclasses when a reply needs columns from several tables at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
+
+from storage.db import CatalogSession
+from storage.models import (
+    Airing,
+    AudienceFigure,
+    Company,
+    Deal,
+    DealMedia,
+    DealTerritory,
+    Quote,
+    Release,
+    Territory,
+    Title,
+    TitleName,
+)
+
+
+@dataclass(frozen=True)
+class FigureFact:
+    """One audience figure with where and when it was measured and where it comes from."""
+
+    territory_code: str
+    territory_name: str
+    channel: str
+    air_date: dt.date | None
+    timeslot: str | None
+    episode: str | None
+    target: str
+    measurement: str
+    viewers: int | None
+    rating_pct: Decimal | None
+    share_pct: Decimal | None
+    reach: int | None
+    rank_note: str | None
+    notes: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class ReleaseFact:
+    territory_code: str
+    territory_name: str
+    release_date: dt.date | None
+    admissions: int | None
+    gross: Decimal | None
+    currency: str | None
+    rank_note: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class DealFootprint:
+    """Where a title is licensed: not the terms, which are confidential, only the reach."""
+
+    deals: int
+    territories: tuple[str, ...]  # English names, sorted
+    media: tuple[str, ...]  # canonical media values, sorted
+
+
+@dataclass(frozen=True)
+class TitleFacts:
+    title: Title  # names and remake_of loaded
+    figures: tuple[FigureFact, ...]
+    releases: tuple[ReleaseFact, ...]
+    footprint: DealFootprint
+    quotes: int
+
+
+def _with_names() -> tuple[object, ...]:
+    return (selectinload(Title.names), selectinload(Title.remake_of).selectinload(Title.names))
+
+
+async def catalog_is_empty(session: CatalogSession) -> bool:
+    return not await session.scalar(select(exists().where(Title.id.is_not(None))))
+
+
+async def titles_with_name_key(session: CatalogSession, key: str) -> list[Title]:
+    """Titles any of whose names (international, original, localized, alias) has exactly this key."""
+    matching = select(TitleName.title_id).where(TitleName.key == key)
+    query = select(Title).where(Title.id.in_(matching)).options(*_with_names()).order_by(Title.year, Title.id)
+    return list((await session.scalars(query)).all())
+
+
+async def title_name_keys(session: CatalogSession) -> list[tuple[int, str, str]]:
+    """(title id, name, key) of every title name: what suggestions for an unknown name are drawn from."""
+    rows = await session.execute(select(TitleName.title_id, TitleName.name, TitleName.key).order_by(TitleName.id))
+    return [(title_id, name, key) for title_id, name, key in rows]
+
+
+async def territory_names(session: CatalogSession, codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = await session.execute(select(Territory.code, Territory.name_en).where(Territory.code.in_(codes)))
+    return {row.code: row.name_en for row in rows}
+
+
+async def title_facts(session: CatalogSession, title_id: int) -> TitleFacts | None:
+    """Everything a title card shows: the title, its audience figures, releases and deal footprint."""
+    title = await session.scalar(select(Title).where(Title.id == title_id).options(*_with_names()))
+    if title is None:
+        return None
+    figure_rows = await session.execute(
+        select(AudienceFigure, Airing, Company.name, Territory.name_en)
+        .join(Airing, AudienceFigure.airing_id == Airing.id)
+        .join(Company, Airing.channel_id == Company.id)
+        .join(Territory, Airing.territory_code == Territory.code)
+        .where(Airing.title_id == title_id)
+        .order_by(Airing.air_date, AudienceFigure.id)
+    )
+    figures = tuple(
+        FigureFact(
+            territory_code=airing.territory_code, territory_name=territory, channel=channel,
+            air_date=airing.air_date, timeslot=airing.timeslot, episode=airing.episode,
+            target=figure.target, measurement=figure.measurement, viewers=figure.viewers,
+            rating_pct=figure.rating_pct, share_pct=figure.share_pct, reach=figure.reach,
+            rank_note=figure.rank_note, notes=figure.notes, source=figure.source,
+        )
+        for figure, airing, channel, territory in figure_rows
+    )
+    release_rows = await session.execute(
+        select(Release, Territory.name_en)
+        .join(Territory, Release.territory_code == Territory.code)
+        .where(Release.title_id == title_id)
+        .order_by(Release.release_date, Release.id)
+    )
+    releases = tuple(
+        ReleaseFact(
+            territory_code=release.territory_code, territory_name=territory, release_date=release.release_date,
+            admissions=release.admissions, gross=release.gross, currency=release.currency,
+            rank_note=release.rank_note, source=release.source,
+        )
+        for release, territory in release_rows
+    )
+    live_deals = Deal.title_id == title_id
+    deal_count = await session.scalar(select(func.count()).select_from(Deal).where(live_deals)) or 0
+    territories = await session.scalars(
+        select(Territory.name_en).distinct()
+        .join(DealTerritory, DealTerritory.territory_code == Territory.code)
+        .join(Deal, Deal.id == DealTerritory.deal_id)
+        .where(live_deals, Deal.status.is_distinct_from("cancelled"))
+        .order_by(Territory.name_en)
+    )
+    media = await session.scalars(
+        select(DealMedia.media).distinct().join(Deal, Deal.id == DealMedia.deal_id)
+        .where(live_deals, Deal.status.is_distinct_from("cancelled")).order_by(DealMedia.media)
+    )
+    quotes = await session.scalar(select(func.count()).select_from(Quote).where(Quote.title_id == title_id)) or 0
+    footprint = DealFootprint(deals=deal_count, territories=tuple(territories), media=tuple(media))
+    return TitleFacts(title=title, figures=figures, releases=releases, footprint=footprint, quotes=quotes)
