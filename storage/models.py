@@ -442,9 +442,8 @@ def check_lengths(mapper: Mapper[Any], connection: Any, target: Any) -> None:
             continue
         value = state.attrs[attribute.key].value
         if isinstance(value, str) and len(value) > limit:
-            raise FieldTooLong(
-                f"{mapper.local_table.name}.{column.name} is {len(value)} characters long; the limit is {limit}"
-            )
+            table = mapper.persist_selectable.description
+            raise FieldTooLong(f"{table}.{column.name} is {len(value)} characters long; the limit is {limit}")
 
 
 event.listen(Base, "before_insert", check_lengths, propagate=True)

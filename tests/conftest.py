@@ -21,8 +21,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import SessionFactory, create_engine, make_session_factory
+from storage.migrate import upgrade_database
 from storage.models import Base, Territory, TerritoryName
-from storage.territories import sync_territories
 
 POSTGRES_URL = os.environ.get("SLATE_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("SLATE_REQUIRE_POSTGRES", "") == "1"
@@ -46,12 +46,10 @@ def run_in_fresh_loop(coroutine: Coroutine[Any, Any, None]) -> None:
 
 
 async def _create_catalog(url: str, search_path: str | None = None) -> None:
+    """The schema as the app makes it: Alembic migrations, then the territories."""
     engine = create_engine(url, search_path=search_path)
     try:
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
-        async with make_session_factory(engine).begin() as session:
-            await sync_territories(session)
+        await upgrade_database(engine)
     finally:
         await engine.dispose()
 
@@ -104,6 +102,7 @@ async def engine(engine_name: str, request: pytest.FixtureRequest, tmp_path: Pat
     schema = request.getfixturevalue("postgres_schema")
     pg_engine = create_engine(POSTGRES_URL, search_path=schema)
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables if t.name not in REFERENCE_TABLES)
+    # Only the team's tables are emptied; territories are reference data that every test starts with.
     async with pg_engine.begin() as connection:
         await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield pg_engine

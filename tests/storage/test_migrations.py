@@ -1,0 +1,249 @@
+"""Migrations build exactly the models' schema on both engines, keep data safe, and refuse a newer database."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import threading
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from conftest import require_postgres
+from sqlalchemy import event, func, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import create_engine, make_session_factory
+from storage.migrate import (
+    MIGRATIONS,
+    MigrationError,
+    alembic_config,
+    current_revision,
+    schema_is_current,
+    upgrade_database,
+)
+from storage.models import Base, Territory, Title, TitleName, title_natural_key
+
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+THROWAWAY_REVISION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "throwaway"
+down_revision = {head!r}
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("titles", recreate="always") as batch:
+        batch.add_column(sa.Column("scratch", sa.String(10), nullable=True))
+    with op.batch_alter_table("titles", recreate="always") as batch:
+        batch.drop_column("scratch")
+
+
+def downgrade():
+    pass
+"""
+
+
+@pytest.fixture
+async def empty_engine(engine_name: str, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """An engine on an empty database: a fresh SQLite file, or a PostgreSQL schema of this test's own."""
+    if engine_name == "sqlite":
+        sqlite_engine = create_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
+        yield sqlite_engine
+        await sqlite_engine.dispose()
+        return
+    url = require_postgres()
+    schema = f"slate_migrate_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    async with admin.begin() as connection:
+        await connection.execute(text(f"CREATE SCHEMA {schema}"))
+    pg_engine = create_engine(url, search_path=schema)
+    try:
+        yield pg_engine
+    finally:
+        await pg_engine.dispose()
+        async with admin.begin() as connection:
+            await connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        await admin.dispose()
+
+
+def schema_differences(connection: Connection) -> list[Any]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))
+
+
+def check_constraints(connection: Connection) -> dict[str, dict[str, str]]:
+    """CHECK constraints per table as the database has them: name -> text (compare_metadata skips them)."""
+    inspector = sa.inspect(connection)
+    return {
+        table: {str(check["name"]): str(check["sqltext"]) for check in inspector.get_check_constraints(table)}
+        for table in inspector.get_table_names()
+        if table != "alembic_version"
+    }
+
+
+def model_check_constraints() -> dict[str, dict[str, str]]:
+    return {
+        table.name: {
+            str(constraint.name): str(constraint.sqltext)
+            for constraint in table.constraints
+            if isinstance(constraint, sa.CheckConstraint)
+        }
+        for table in Base.metadata.sorted_tables
+    }
+
+
+async def add_title_with_name(engine: AsyncEngine) -> None:
+    async with make_session_factory(engine).begin() as session:
+        title = Title(
+            name="Miracle in Cell No. 7",
+            key="miracle in cell 7",
+            year=2019,
+            origin="TR",
+            natural_key=title_natural_key("miracle in cell 7", 2019, "TR"),
+        )
+        title.names.append(TitleName(name="7. Koğuştaki Mucize", key="7 kogustaki mucize", kind="original"))
+        session.add(title)
+
+
+async def count(engine: AsyncEngine, model: type[Base]) -> int:
+    async with make_session_factory(engine)() as session:
+        return await session.scalar(select(func.count()).select_from(model)) or 0
+
+
+async def test_upgrade_builds_exactly_the_models_schema(empty_engine: AsyncEngine) -> None:
+    assert await current_revision(empty_engine) is None
+    assert not await schema_is_current(empty_engine)
+
+    await upgrade_database(empty_engine)
+
+    assert await current_revision(empty_engine) == HEAD
+    assert await schema_is_current(empty_engine)
+    async with empty_engine.connect() as connection:
+        assert await connection.run_sync(schema_differences) == []
+        checks = await connection.run_sync(check_constraints)
+    expected = model_check_constraints()
+    assert {table: set(names) for table, names in checks.items()} == {
+        table: set(names) for table, names in expected.items()
+    }
+    if empty_engine.dialect.name == "sqlite":  # SQLite keeps the text as written; PostgreSQL rewrites it
+        assert checks == expected
+
+
+async def test_upgrading_twice_changes_nothing(empty_engine: AsyncEngine) -> None:
+    await upgrade_database(empty_engine)
+    await add_title_with_name(empty_engine)
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement.strip().upper())
+
+    event.listen(empty_engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await upgrade_database(empty_engine)
+    finally:
+        event.remove(empty_engine.sync_engine, "before_cursor_execute", record)
+
+    writes = ("CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE")
+    assert statements, "the second upgrade should at least read the version table"
+    assert [statement for statement in statements if statement.startswith(writes)] == []
+    assert await current_revision(empty_engine) == HEAD
+    assert await count(empty_engine, TitleName) == 1
+
+
+async def test_upgrade_loads_the_territories(empty_engine: AsyncEngine) -> None:
+    await upgrade_database(empty_engine)
+    assert await count(empty_engine, Territory) == 249
+
+
+async def test_unknown_revision_is_refused(empty_engine: AsyncEngine) -> None:
+    await upgrade_database(empty_engine)
+    async with empty_engine.begin() as connection:
+        await connection.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+
+    with pytest.raises(MigrationError, match=r"revision 9999_from_the_future.*newer Slate"):
+        await upgrade_database(empty_engine)
+    with pytest.raises(MigrationError, match="newer Slate"):
+        await schema_is_current(empty_engine)
+    assert await current_revision(empty_engine) == "9999_from_the_future"
+
+
+@pytest.mark.parametrize("where", ["sqlite", "postgresql"])
+async def test_unreachable_database_is_one_clear_sentence(where: str, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'no' / 'such' / 'folder.db'}"
+    if where == "postgresql":
+        url = "postgresql://postgres:secret@127.0.0.1:1/test"  # nothing listens on port 1
+    engine = create_engine(url)
+    threads = set(threading.enumerate())
+    try:
+        with pytest.raises(MigrationError, match=r"^The database at .* is not reachable \(.*\)\.$") as raised:
+            await upgrade_database(engine)
+    finally:
+        await engine.dispose()
+        # aiosqlite 0.22 stops the worker of a failed connect without awaiting it; let it finish on this
+        # loop, or it reports to a closed one (omnilib/aiosqlite#389).
+        for thread in set(threading.enumerate()) - threads:
+            await asyncio.to_thread(thread.join, 5)
+    assert "secret" not in str(raised.value)
+
+
+# --- SQLite batch mode: table rebuilds must not cascade into child rows ----------------------------------
+
+
+@pytest.fixture
+async def sqlite_at_head(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A migrated SQLite catalog holding one title with one name (a child row with ON DELETE CASCADE)."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'batch.db'}")
+    await upgrade_database(engine)
+    await add_title_with_name(engine)
+    yield engine
+    await engine.dispose()
+
+
+async def foreign_keys_pragma(engine: AsyncEngine) -> int:
+    async with make_session_factory(engine)() as session:
+        return int(await session.scalar(text("PRAGMA foreign_keys")) or 0)
+
+
+async def test_sqlite_foreign_keys_are_on_after_migrating(sqlite_at_head: AsyncEngine) -> None:
+    assert await foreign_keys_pragma(sqlite_at_head) == 1
+
+
+async def test_sqlite_batch_migration_keeps_child_rows(sqlite_at_head: AsyncEngine, tmp_path: Path) -> None:
+    scripts = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "throwaway.py").write_text(THROWAWAY_REVISION.format(head=HEAD))
+
+    await upgrade_database(sqlite_at_head, alembic_config(script_location=scripts))
+
+    async with sqlite_at_head.connect() as connection:
+        assert (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar() == "throwaway"
+    assert await count(sqlite_at_head, TitleName) == 1
+    assert await foreign_keys_pragma(sqlite_at_head) == 1
+
+
+async def test_sqlite_batch_rebuild_with_foreign_keys_on_would_lose_child_rows(sqlite_at_head: AsyncEngine) -> None:
+    """The control for the test above: without turning foreign keys off, the rebuild deletes the names."""
+
+    def rebuild_titles(connection: Connection) -> None:
+        operations = Operations(MigrationContext.configure(connection))
+        with operations.batch_alter_table("titles", recreate="always") as batch:
+            batch.add_column(sa.Column("scratch", sa.String(10), nullable=True))
+        connection.commit()
+
+    async with sqlite_at_head.connect() as connection:
+        await connection.run_sync(rebuild_titles)
+    assert await count(sqlite_at_head, Title) == 1
+    assert await count(sqlite_at_head, TitleName) == 0
