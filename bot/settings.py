@@ -122,3 +122,6 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
 
 def configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.log_level != "DEBUG":
+        # Alembic narrates every start-up at INFO ("Context impl SQLiteImpl"); only its warnings matter here.
+        logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -206,14 +206,29 @@ def _release_line(release: ReleaseFact, locale: str) -> str:
     return f"{' · '.join(parts)}: {', '.join(numbers) or 'no figures'}{rank}"
 
 
+def covering_groups(codes: set[str], groups: dict[str, frozenset[str]]) -> list[str]:
+    """The groups whose every member is in ``codes``, largest first, skipping groups inside a chosen one."""
+    chosen: list[str] = []
+    covered: set[str] = set()
+    for name, members in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+        if members and members <= codes and not members <= covered:
+            chosen.append(name)
+            covered |= members
+    return chosen
+
+
 def _footprint_line(facts: TitleFacts) -> str:
+    """Where a title is licensed, short: "11 deals in 39 territories: LATAM, MENA, Israel, Spain (Free TV)"."""
     footprint = facts.footprint
+    codes = set(footprint.territories)
+    groups = covering_groups(codes, footprint.groups)
+    in_groups = set().union(*(footprint.groups[g] for g in groups)) if groups else set()
+    places = [*groups, *(name for code, name in footprint.territories.items() if code not in in_groups)]
+    count = len(codes)
     media = ", ".join(MEDIA_RIGHTS[m] for m in footprint.media)
-    places = ", ".join(footprint.territories)
-    count = len(footprint.territories)
-    return f"{footprint.deals} deals in {count} {'territory' if count == 1 else 'territories'}: {places}" + (
-        f" ({media})" if media else ""
-    )
+    deals = f"{footprint.deals} {'deal' if footprint.deals == 1 else 'deals'}"
+    line = f"{deals} in {count} {'territory' if count == 1 else 'territories'}: {', '.join(places)}"
+    return f"{line} ({media})" if media else line
 
 
 def _synopsis(title: Title) -> tuple[str, list[str]]:
@@ -227,7 +242,8 @@ def _synopsis(title: Title) -> tuple[str, list[str]]:
 
 def _sources(title: Title, figures: Iterable[FigureFact], releases: Iterable[ReleaseFact]) -> list[str]:
     seen: dict[str, None] = {}
-    for source in (title.source, *(f.source for f in figures), *(r.source for r in releases)):
-        if source:
-            seen.setdefault(source)
+    for sources in (title.source, *(f.source for f in figures), *(r.source for r in releases)):
+        for source in (sources or "").split(";"):
+            if source.strip():
+                seen.setdefault(source.strip())
     return list(seen)

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.base import ExecutableOption
 
 from storage.db import CatalogSession
 from storage.models import (
@@ -24,8 +25,10 @@ from storage.models import (
     Quote,
     Release,
     Territory,
+    TerritoryGroup,
     Title,
     TitleName,
+    territory_group_members,
 )
 
 
@@ -67,8 +70,9 @@ class DealFootprint:
     """Where a title is licensed: not the terms, which are confidential, only the reach."""
 
     deals: int
-    territories: tuple[str, ...]  # English names, sorted
+    territories: dict[str, str]  # code -> English name, sorted by name
     media: tuple[str, ...]  # canonical media values, sorted
+    groups: dict[str, frozenset[str]]  # every territory group: name -> member codes
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ class TitleFacts:
     quotes: int
 
 
-def _with_names() -> tuple[object, ...]:
+def _with_names() -> tuple[ExecutableOption, ...]:
     return (selectinload(Title.names), selectinload(Title.remake_of).selectinload(Title.names))
 
 
@@ -106,6 +110,19 @@ async def territory_names(session: CatalogSession, codes: set[str]) -> dict[str,
         return {}
     rows = await session.execute(select(Territory.code, Territory.name_en).where(Territory.code.in_(codes)))
     return {row.code: row.name_en for row in rows}
+
+
+async def territory_groups(session: CatalogSession) -> dict[str, frozenset[str]]:
+    """Every territory group with its member codes, by group name."""
+    rows = await session.execute(
+        select(TerritoryGroup.name, territory_group_members.c.territory_code)
+        .join(territory_group_members, territory_group_members.c.group_id == TerritoryGroup.id)
+        .order_by(TerritoryGroup.name)
+    )
+    groups: dict[str, set[str]] = {}
+    for name, code in rows:
+        groups.setdefault(name, set()).add(code)
+    return {name: frozenset(codes) for name, codes in groups.items()}
 
 
 async def title_facts(session: CatalogSession, title_id: int) -> TitleFacts | None:
@@ -147,8 +164,8 @@ async def title_facts(session: CatalogSession, title_id: int) -> TitleFacts | No
     )
     live_deals = Deal.title_id == title_id
     deal_count = await session.scalar(select(func.count()).select_from(Deal).where(live_deals)) or 0
-    territories = await session.scalars(
-        select(Territory.name_en).distinct()
+    territories = await session.execute(
+        select(Territory.code, Territory.name_en).distinct()
         .join(DealTerritory, DealTerritory.territory_code == Territory.code)
         .join(Deal, Deal.id == DealTerritory.deal_id)
         .where(live_deals, Deal.status.is_distinct_from("cancelled"))
@@ -159,5 +176,10 @@ async def title_facts(session: CatalogSession, title_id: int) -> TitleFacts | No
         .where(live_deals, Deal.status.is_distinct_from("cancelled")).order_by(DealMedia.media)
     )
     quotes = await session.scalar(select(func.count()).select_from(Quote).where(Quote.title_id == title_id)) or 0
-    footprint = DealFootprint(deals=deal_count, territories=tuple(territories), media=tuple(media))
+    footprint = DealFootprint(
+        deals=deal_count,
+        territories={row.code: row.name_en for row in territories},
+        media=tuple(media),
+        groups=await territory_groups(session),
+    )
     return TitleFacts(title=title, figures=figures, releases=releases, footprint=footprint, quotes=quotes)

@@ -1,0 +1,123 @@
+"""The console face of Slate: replies rendered as plain text, ``slate ask`` and the interactive prompt.
+
+It goes through the same dispatcher as the Discord bot, so anything that works here works in chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+import textwrap
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from bot.catalog import OpenCatalog
+from commands.context import CommandContext, Reader
+from commands.dispatch import dispatch
+from commands.reply import Reply, ReplyKind
+
+log = logging.getLogger(__name__)
+
+WIDTH = 100
+HISTORY_FILE = Path.home() / ".slate_history"
+QUIT_WORDS = {"quit", "exit", "q", ":q"}
+
+
+def render_text(reply: Reply) -> str:
+    """A reply as console text: headline, body, fields, candidates, notes, sources."""
+    lines = [reply.headline]
+    if reply.kind is ReplyKind.ANSWER and reply.fields:
+        lines.append("=" * min(len(reply.headline), WIDTH))
+    if reply.body:
+        lines += ["", *textwrap.wrap(reply.body, WIDTH)]
+    for field in reply.fields:
+        lines += ["", f"{field.name}{' (confidential)' if field.confidential else ''}"]
+        for value_line in field.value.splitlines():
+            lines += textwrap.wrap(value_line, WIDTH, initial_indent="  ", subsequent_indent="    ") or [""]
+    if reply.candidates:
+        lines.append("")
+        lines += [f"  {number}. {c.label}   ->  {c.query}" for number, c in enumerate(reply.candidates, 1)]
+    if reply.notes:
+        lines += ["", *(f"Note: {note}" for note in reply.notes)]
+    if reply.sources:
+        lines += ["", f"Sources: {'; '.join(reply.sources)}"]
+    return "\n".join(lines)
+
+
+async def answer(text: str, catalog: OpenCatalog, reader: Reader) -> Reply:
+    """One command, one session: the console's edge, where unexpected failures become one sentence."""
+    try:
+        async with catalog.sessions() as session:
+            return await dispatch(text, CommandContext(session=session, reader=reader))
+    except (OperationalError, DBAPIError, OSError) as error:
+        log.warning("database unreachable while answering %r: %s", text, error)
+        return Reply(
+            headline="The catalog database is not answering right now; nothing was changed."
+            " Check SLATE_DATABASE_URL and that the server is up, then ask again.",
+            kind=ReplyKind.PROBLEM,
+        )
+    except Exception:
+        log.exception("unexpected error answering %r", text)
+        return Reply(headline="Something went wrong answering that; the details are in the log.",
+                     kind=ReplyKind.PROBLEM)
+
+
+async def ask(text: str, catalog: OpenCatalog, reader: Reader, out: TextIO = sys.stdout) -> int:
+    """``slate ask``: print the answer; exit status 0 for an answer or a choice, 1 otherwise."""
+    reply = await answer(text, catalog, reader)
+    print(render_text(reply), file=out)
+    return 0 if reply.ok else 1
+
+
+def _setup_history() -> None:
+    with contextlib.suppress(ImportError, OSError):
+        import readline
+
+        readline.set_history_length(1000)
+        if HISTORY_FILE.exists():
+            readline.read_history_file(HISTORY_FILE)
+
+
+def _save_history() -> None:
+    with contextlib.suppress(ImportError, OSError):
+        import readline
+
+        readline.write_history_file(HISTORY_FILE)
+
+
+async def run_console(catalog: OpenCatalog, reader: Reader, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    """The interactive prompt (with history on a terminal); reads plain lines when input is piped."""
+    interactive = stdin.isatty()
+    if interactive:
+        _setup_history()
+        print(f"Slate console. Type {reader.prefix}help for the commands, quit to leave.", file=out)
+    try:
+        while True:
+            if interactive:
+                try:
+                    line = await asyncio.to_thread(input, "slate> ")
+                except EOFError:
+                    print(file=out)
+                    break
+            else:
+                line = await asyncio.to_thread(stdin.readline)
+                if not line:
+                    break
+            line = line.strip()
+            if not line:
+                continue
+            if line.casefold() in QUIT_WORDS:
+                break
+            reply = await answer(line, catalog, reader)
+            print(render_text(reply), file=out)
+            print(file=out)
+    except KeyboardInterrupt:
+        print(file=out)
+    finally:
+        if interactive:
+            _save_history()
+    return 0
