@@ -1,0 +1,133 @@
+"""Import catalog files in one transaction: read, validate everything, then write by natural key, or nothing.
+
+The order is fixed so that the promise "one bad row means nothing is written" holds: files are read and
+every row parsed, then every reference resolved against the catalog and the import itself; only when no
+problem was found anywhere are rows written, kind by kind in dependency order, inside one session that
+commits once (or rolls back for a dry run, after computing exactly what would have changed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from storage.db import CatalogSession, SessionFactory
+from storage.importing.parse import RowReader, parse_row, parse_sheet_rows
+from storage.importing.readers import RawSheet, read_files
+from storage.importing.report import ImportReport, KindReport, Location, Problems
+from storage.importing.resolve import Parsed, Resolver, Wanted
+from storage.importing.sheets import KIND_ORDER
+from storage.importing.upserts import INSERTED, UNCHANGED, UPDATED, WRITERS
+from storage.models import ImportBatch
+
+Progress = Callable[[int, int], None]
+_YIELD_EVERY = 500  # rows between giving the event loop (and the progress bar) a turn
+
+_PARSED_FIELD = {
+    "territory_groups": "groups", "companies": "companies", "titles": "titles", "deals": "deals",
+    "ratings": "ratings", "releases": "releases", "quotes": "quotes",
+}
+
+
+class _Ticker:
+    """Counts rows through validation and writing; ``total`` counts each row twice (checked, then written)."""
+
+    def __init__(self, rows: int, progress: Progress | None) -> None:
+        self.done, self.total, self.progress = 0, 2 * rows, progress
+
+    def __call__(self) -> None:
+        self.done += 1
+        if self.progress is not None and self.done % _YIELD_EVERY == 0:
+            self.progress(self.done, self.total)
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress(self.total, self.total)
+
+
+async def _parse(sheets: list[RawSheet], problems: Problems, tick: _Ticker) -> Parsed:
+    """Validate every cell of every sheet; pure work, but it yields now and then so the bot stays responsive."""
+    parsed = Parsed()
+    for sheet in sheets:
+        spec, header, header_problems = parse_sheet_rows(sheet)
+        problems.extend(header_problems)
+        records = getattr(parsed, _PARSED_FIELD[sheet.kind])
+        for number, cells in sheet.rows:
+            tick()
+            if tick.done % _YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+            if header is None:
+                continue  # the header problems say it all; row-by-row noise would hide them
+            reader = RowReader(spec, header, Location(sheet.file, sheet.sheet, number), cells)
+            record = parse_row(sheet.kind, reader)
+            problems.extend(reader.problems)
+            if record is not None:
+                records.append(record)
+    return parsed
+
+
+async def _write(session: CatalogSession, sheets: list[RawSheet], wanted: dict[str, list[Wanted]],
+                 tick: _Ticker) -> list[KindReport]:
+    batches: dict[tuple[str, str | None], ImportBatch] = {}
+    for sheet in sheets:
+        batch = ImportBatch(file_name=sheet.file[:255], sheet=sheet.sheet[:64] if sheet.sheet else None,
+                            kind=sheet.kind, sha256=sheet.sha256, rows=len(sheet.rows),
+                            inserted=0, updated=0, unchanged=0)
+        batches[(sheet.file, sheet.sheet)] = batch
+    session.add_all(batches.values())
+    await session.flush()
+    reports: list[KindReport] = []
+    for kind in KIND_ORDER:
+        records = wanted.get(kind, [])
+        if not records and not any(sheet.kind == kind for sheet in sheets):
+            continue
+        batch_ids = {id(w): batches[(w.at.file, w.at.sheet)].id for w in records}
+        await WRITERS[kind](session, records, batch_ids, tick)
+        report = KindReport(kind)
+        for w in records:
+            batch = batches[(w.at.file, w.at.sheet)]
+            if w.outcome == INSERTED:
+                report.inserted += 1
+                batch.inserted += 1
+            elif w.outcome == UPDATED:
+                report.updated += 1
+                batch.updated += 1
+            elif w.outcome == UNCHANGED:
+                report.unchanged += 1
+                batch.unchanged += 1
+        reports.append(report)
+        await asyncio.sleep(0)
+    await session.flush()
+    return reports
+
+
+async def import_files(session_factory: SessionFactory, paths: Sequence[Path], *, dry_run: bool = False,
+                       progress: Progress | None = None) -> ImportReport:
+    """Import CSV and .xlsx files into the catalog, all or nothing, in one session opened here.
+
+    Raises ``ImportFailed`` listing every problem found (file, sheet, row, column, value and why) when
+    anything is wrong; then nothing is written. ``dry_run`` checks and counts as a real import would, then
+    rolls back. ``progress(done, total)`` is called on the event loop as rows are checked and written.
+    """
+    paths = list(paths)
+    read = await asyncio.to_thread(read_files, paths)  # file I/O and unzipping .xlsx stay off the event loop
+    problems = Problems()
+    problems.extend(read.problems)
+    tick = _Ticker(sum(len(sheet.rows) for sheet in read.sheets), progress)
+    parsed = await _parse(read.sheets, problems, tick)
+    async with session_factory() as session:
+        try:
+            wanted = await Resolver(session, problems).run(parsed)
+            if problems:
+                raise problems.fail()
+            kinds = await _write(session, read.sheets, wanted, tick)
+        except BaseException:
+            await session.rollback()
+            raise
+        if dry_run:
+            await session.rollback()
+        else:
+            await session.commit()
+    tick.finish()
+    return ImportReport(files=[path.name for path in paths], kinds=kinds, dry_run=dry_run, skipped=read.skipped)

@@ -1,0 +1,267 @@
+"""Resolve the references in a sheet (titles, companies, territories, groups) exactly, never by guess.
+
+A reference is compared by ``name_key`` with every name of what the catalog holds *plus* what the same
+import adds (an imported title replaces its catalog version, names and all). It must fit exactly one
+record; ``Name (2019)``, ``Name (TR)`` or ``Name (2019, TR)`` narrows a title by year and origin, and
+``Name (CC)`` a company by home territory. Fuzzy matching only suggests what the user may have meant.
+
+The index classes are pure (built from plain tuples, testable without a database); the ``load_*``
+functions fill them from the catalog, asking only for the names the import mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from storage.db import CatalogSession
+from storage.importing.parse import did_you_mean
+from storage.keys import name_key
+from storage.models import (
+    Company,
+    CompanyAlias,
+    Territory,
+    TerritoryGroup,
+    TerritoryName,
+    Title,
+    TitleName,
+)
+
+CHUNK = 500  # IN-list size: well under SQLite's and asyncpg's parameter limits
+_QUALIFIED = re.compile(r"(?P<name>.*?\S)\s*\((?P<qualifiers>[^()]*)\)")
+_YEAR = re.compile(r"\d{4}")
+
+
+class ReferenceProblem(ValueError):
+    """A reference that fits nothing or more than one record; the text is the sentence the user reads."""
+
+
+class UnknownName(ReferenceProblem):
+    """A name that fits nothing; the "did you mean" is added once the whole catalog's names are at hand."""
+
+    def __init__(self, text: str, what: str) -> None:
+        super().__init__(f"'{text}' is not {what} in the catalog or in this import")
+        self.text = text
+
+
+def chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _listed(items: list[str]) -> str:
+    return ", ".join(items)
+
+
+class TerritoryIndex:
+    """Every territory by code (alpha-2, alpha-3) and by every name it answers to."""
+
+    def __init__(self, territories: Iterable[tuple[str, str, str]], names: Iterable[tuple[str, str]]) -> None:
+        self.label: dict[str, str] = {}
+        self.by_code: dict[str, str] = {}
+        for code, alpha3, name_en in territories:
+            self.label[code] = f"{name_en} ({code})"
+            self.by_code[code.upper()] = code
+            self.by_code[alpha3.upper()] = code
+        self.by_key: dict[str, set[str]] = defaultdict(set)
+        for code, key in names:
+            self.by_key[key].add(code)
+        self.choices = {key: self.label[next(iter(sorted(codes)))] for key, codes in self.by_key.items()}
+
+    def code(self, text: str) -> str | None:
+        """The territory a code names (``mx``, ``MEX``), or None."""
+        return self.by_code.get(text.strip().upper())
+
+    def matches(self, text: str) -> set[str]:
+        code = self.code(text)
+        return {code} if code else set(self.by_key.get(name_key(text), ()))
+
+    def resolve(self, text: str) -> str:
+        codes = self.matches(text)
+        if len(codes) == 1:
+            return next(iter(codes))
+        if codes:
+            raise ReferenceProblem(
+                f"'{text}' fits {len(codes)} territories: {_listed([self.label[c] for c in sorted(codes)])};"
+                " write the code of the one you mean"
+            )
+        raise ReferenceProblem(f"'{text}' is not a territory{did_you_mean(text, self.choices)}")
+
+
+class Places:
+    """Territories plus territory groups, for ``territories`` cells where a group expands to its members."""
+
+    def __init__(self, territories: TerritoryIndex) -> None:
+        self.territories = territories
+        self.groups: dict[str, tuple[str, tuple[str, ...]]] = {}  # key -> (name, codes)
+
+    def add_group(self, name: str, key: str, codes: Iterable[str]) -> None:
+        self.groups[key] = (name, tuple(sorted(set(codes))))
+
+    def resolve(self, text: str) -> list[str]:
+        codes = self.territories.matches(text)
+        group = self.groups.get(name_key(text))
+        if group and not codes:
+            return list(group[1])
+        if len(codes) == 1 and not group:
+            return list(codes)
+        if group or codes:
+            return [self.territories.resolve(text)]  # raises the "fits N territories" message
+        choices = {**self.territories.choices, **{key: name for key, (name, _) in self.groups.items()}}
+        raise ReferenceProblem(f"'{text}' is neither a territory nor a territory group{did_you_mean(text, choices)}")
+
+
+def split_qualifiers(text: str, territories: TerritoryIndex, *, years: bool = True) -> tuple[str, int | None,
+                                                                                             str | None] | None:
+    """``Name (2019, TR)`` -> ("Name", 2019, "TR"); None when the text ends in no such qualifier."""
+    match = _QUALIFIED.fullmatch(text.strip())
+    if match is None:
+        return None
+    year: int | None = None
+    origin: str | None = None
+    for part in (piece.strip() for piece in match["qualifiers"].split(",")):
+        if years and year is None and _YEAR.fullmatch(part):
+            year = int(part)
+        elif origin is None and (code := territories.code(part)) and len(part) in (2, 3):
+            origin = code
+        else:
+            return None
+    return match["name"], year, origin
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A title or company a reference may point at: its natural key and what tells it apart."""
+
+    natural_key: str
+    name: str
+    year: int | None
+    origin: str | None  # a title's origin, a company's home territory
+
+    def reference(self, *, years: bool = True) -> str:
+        """The unambiguous way to write this record: ``Name (2019, TR)``."""
+        qualifiers = [str(self.year)] if years and self.year else []
+        qualifiers += [self.origin] if self.origin else []
+        return f"{self.name} ({', '.join(qualifiers)})" if qualifiers else self.name
+
+
+class NameIndex:
+    """Titles or companies by every name key; resolves a reference to exactly one natural key."""
+
+    def __init__(self, what: str, plural: str, territories: TerritoryIndex, *, years: bool) -> None:
+        self.what, self.plural, self.territories, self.years = what, plural, territories, years
+        self.entries: dict[str, Entry] = {}
+        self.by_key: dict[str, set[str]] = defaultdict(set)
+        self.keys_of: dict[str, set[str]] = {}
+
+    def add(self, entry: Entry, keys: Iterable[str]) -> None:
+        """Add a record under all its name keys, replacing a catalog record the import rewrites."""
+        self.drop(entry.natural_key)
+        self.entries[entry.natural_key] = entry
+        self.keys_of[entry.natural_key] = set(keys)
+        for key in self.keys_of[entry.natural_key]:
+            self.by_key[key].add(entry.natural_key)
+
+    def drop(self, natural_key: str) -> None:
+        """Forget a record (its names may change when the import rewrites it)."""
+        self.entries.pop(natural_key, None)
+        for key in self.keys_of.pop(natural_key, ()):
+            self.by_key[key].discard(natural_key)
+
+    def resolve(self, text: str) -> str:
+        qualified = split_qualifiers(text, self.territories, years=self.years)
+        if qualified and self.by_key.get(name_key(qualified[0])):
+            name, year, origin = qualified
+            return self._pick(text, self.by_key[name_key(name)], year, origin)
+        if found := self.by_key.get(name_key(text)):
+            return self._pick(text, found, None, None)
+        raise UnknownName(text, f"a {self.what}")
+
+    def _pick(self, text: str, natural_keys: set[str], year: int | None, origin: str | None) -> str:
+        candidates = [self.entries[nk] for nk in natural_keys]
+        fitting = [e for e in candidates if (year is None or e.year == year) and (origin is None or e.origin == origin)]
+        if len(fitting) == 1:
+            return fitting[0].natural_key
+        shown = sorted(e.reference(years=self.years) for e in (fitting or candidates))
+        if not fitting:
+            raise ReferenceProblem(
+                f"no {self.what} '{text}' is in the catalog or this import; with that name there is "
+                f"{_listed(shown)}"
+            )
+        raise ReferenceProblem(
+            f"'{text}' fits {len(fitting)} {self.plural}: {_listed(shown)}; write one of them as shown"
+        )
+
+
+async def load_territories(session: CatalogSession) -> TerritoryIndex:
+    territories = (await session.execute(select(Territory.code, Territory.alpha3, Territory.name_en))).all()
+    names = (await session.execute(select(TerritoryName.territory_code, TerritoryName.key))).all()
+    return TerritoryIndex([tuple(row) for row in territories], [tuple(row) for row in names])  # type: ignore[misc]
+
+
+async def load_groups(session: CatalogSession, places: Places) -> None:
+    from sqlalchemy.orm import selectinload
+
+    for group in await session.scalars(select(TerritoryGroup).options(selectinload(TerritoryGroup.territories))):
+        places.add_group(group.name, group.key, (t.code for t in group.territories))
+
+
+async def load_titles(session: CatalogSession, index: NameIndex, keys: set[str]) -> None:
+    """Add the catalog's titles that have a name among ``keys``, with all their names."""
+    title_ids: set[int] = set()
+    for chunk in chunks(sorted(keys)):
+        title_ids.update(await session.scalars(select(TitleName.title_id).where(TitleName.key.in_(chunk))))
+        title_ids.update(await session.scalars(select(Title.id).where(Title.key.in_(chunk))))
+    entries: dict[int, Entry] = {}
+    names: dict[int, set[str]] = defaultdict(set)
+    id_list = [str(i) for i in sorted(title_ids)]
+    for chunk in chunks(id_list):
+        ids = [int(i) for i in chunk]
+        columns = (Title.id, Title.natural_key, Title.name, Title.year, Title.origin, Title.key)
+        for row in await session.execute(select(*columns).where(Title.id.in_(ids))):
+            entries[row.id] = Entry(row.natural_key, row.name, row.year, row.origin)
+            names[row.id].add(row.key)
+        for title_id, key in await session.execute(
+            select(TitleName.title_id, TitleName.key).where(TitleName.title_id.in_(ids))
+        ):
+            names[title_id].add(key)
+    for title_id, entry in entries.items():
+        index.add(entry, names[title_id])
+
+
+async def load_companies(session: CatalogSession, index: NameIndex, keys: set[str]) -> None:
+    """Add the catalog's companies that have a name or alias among ``keys``, with all their names."""
+    company_ids: set[int] = set()
+    for chunk in chunks(sorted(keys)):
+        company_ids.update(await session.scalars(select(Company.id).where(Company.key.in_(chunk))))
+        company_ids.update(await session.scalars(select(CompanyAlias.company_id).where(CompanyAlias.key.in_(chunk))))
+    ids_sorted = sorted(company_ids)
+    for start in range(0, len(ids_sorted), CHUNK):
+        ids = ids_sorted[start : start + CHUNK]
+        names: dict[int, set[str]] = defaultdict(set)
+        for company_id, key in await session.execute(
+            select(CompanyAlias.company_id, CompanyAlias.key).where(CompanyAlias.company_id.in_(ids))
+        ):
+            names[company_id].add(key)
+        for row in await session.execute(
+            select(Company.id, Company.natural_key, Company.name, Company.territory_code, Company.key)
+            .where(Company.id.in_(ids))
+        ):
+            index.add(Entry(row.natural_key, row.name, None, row.territory_code), {row.key, *names[row.id]})
+
+
+async def all_names(session: CatalogSession, kind: str, index: NameIndex) -> dict[str, str]:
+    """Every name key -> name of titles or companies (catalog and import), for "did you mean"."""
+    if kind == "title":
+        queries = (select(TitleName.key, TitleName.name), select(Title.key, Title.name))
+    else:
+        queries = (select(Company.key, Company.name), select(CompanyAlias.key, CompanyAlias.name))
+    rows = [tuple(row) for query in queries for row in (await session.execute(query)).all()]
+    choices: dict[str, str] = dict(rows)  # type: ignore[arg-type]
+    for entry in index.entries.values():
+        choices.setdefault(name_key(entry.name), entry.name)
+    return choices

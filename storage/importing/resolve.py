@@ -1,0 +1,298 @@
+"""From parsed rows to the records to write: references resolved, natural keys computed, duplicates found.
+
+Everything here happens before the first write, so one bad reference anywhere stops the whole import.
+Kinds resolve in dependency order (groups, companies, titles, then what points at titles), and each kind
+sees the catalog plus what the import adds, so a deal may name a title that only this import creates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from storage.db import CatalogSession
+from storage.importing.parse import did_you_mean
+from storage.importing.records import CompanyRow, DealRow, GroupRow, QuoteRow, RatingRow, ReleaseRow, TitleRow
+from storage.importing.references import (
+    Entry,
+    NameIndex,
+    Places,
+    ReferenceProblem,
+    TerritoryIndex,
+    UnknownName,
+    all_names,
+    load_companies,
+    load_groups,
+    load_territories,
+    load_titles,
+    split_qualifiers,
+)
+from storage.importing.report import Location, Problems
+from storage.importing.values import format_date
+from storage.keys import name_key
+from storage.models import KEY_LEN, company_natural_key, title_natural_key
+
+
+def fit_key(text: str) -> str:
+    """A natural key that fits its column: long composite keys become a digest of themselves."""
+    return text if len(text) <= KEY_LEN else "sha1:" + hashlib.sha1(text.encode()).hexdigest()  # noqa: S324
+
+
+def short_digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:12]  # noqa: S324 - an identity, not a secret
+
+
+@dataclass
+class Wanted:
+    """One record as the import wants it: natural key, plain column values, references, child rows."""
+
+    at: Location
+    natural_key: str
+    fields: dict[str, Any]
+    refs: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # column -> (kind, natural key)
+    children: dict[str, Any] = field(default_factory=dict)
+    outcome: str = ""
+
+
+@dataclass
+class Parsed:
+    """The valid rows of every sheet, by kind."""
+
+    groups: list[GroupRow] = field(default_factory=list)
+    companies: list[CompanyRow] = field(default_factory=list)
+    titles: list[TitleRow] = field(default_factory=list)
+    deals: list[DealRow] = field(default_factory=list)
+    ratings: list[RatingRow] = field(default_factory=list)
+    releases: list[ReleaseRow] = field(default_factory=list)
+    quotes: list[QuoteRow] = field(default_factory=list)
+
+
+_DUPLICATE_WHAT = {
+    "territory_groups": "group name",
+    "companies": "name and territory",
+    "titles": "title, year and origin",
+    "deals": "deal (deal_ref, or title, licensee, start, territories and media)",
+    "ratings": "title, territory, channel, air_date, timeslot, episode, target and measurement",
+    "releases": "title, territory and release_date",
+    "quotes": "title, person and quote",
+}
+
+
+class Resolver:
+    """Resolves every parsed row of one import; collects problems instead of stopping at the first."""
+
+    def __init__(self, session: CatalogSession, problems: Problems) -> None:
+        self.session, self.problems = session, problems
+        self.unknown: list[tuple[str, Location, str, str]] = []  # (kind, at, column, text)
+        self.wanted: dict[str, dict[str, Wanted]] = {}
+        self.title_of_row: dict[int, Wanted] = {}  # id(TitleRow) -> its record, for the remake_of pass
+
+    def _ref(self, fn: Callable[[str], Any], kind: str, at: Location, column: str, text: str) -> Any:
+        try:
+            return fn(text)
+        except UnknownName:
+            self.unknown.append((kind, at, column, text))
+        except ReferenceProblem as error:
+            self.problems.add(at.problem(column, text, str(error)))
+        return None
+
+    def _want(self, kind: str, wanted: Wanted) -> bool:
+        seen = self.wanted.setdefault(kind, {})
+        first = seen.get(wanted.natural_key)
+        if first is not None:
+            self.problems.add(wanted.at.problem(
+                None, None, f"repeats {first.at.label(wanted.at)}: the same {_DUPLICATE_WHAT[kind]}"))
+            return False
+        seen[wanted.natural_key] = wanted
+        return True
+
+    async def run(self, parsed: Parsed) -> dict[str, list[Wanted]]:
+        self.territories = territories = await load_territories(self.session)
+        self.places = Places(territories)
+        await load_groups(self.session, self.places)
+        self.companies = NameIndex("company", "companies", territories, years=False)
+        self.titles = NameIndex("title", "titles", territories, years=True)
+        company_refs = [row.licensee for row in parsed.deals] + [row.channel for row in parsed.ratings]
+        title_refs = [*(row.title for rows in (parsed.deals, parsed.ratings, parsed.releases, parsed.quotes)
+                        for row in rows), *(row.remake_of for row in parsed.titles if row.remake_of)]
+        await load_companies(self.session, self.companies, self._keys(company_refs, territories))
+        await load_titles(self.session, self.titles, self._keys(title_refs, territories))
+        for group in parsed.groups:
+            self._group(group)
+        for company in parsed.companies:
+            self._company(company)
+        for title in parsed.titles:
+            self._title(title)
+        for title in parsed.titles:  # second pass: remake_of may name a title further down the sheet
+            self._remake(title)
+        for deal in parsed.deals:
+            self._deal(deal)
+        for rating in parsed.ratings:
+            self._rating(rating)
+        for release in parsed.releases:
+            self._release(release)
+        for quote in parsed.quotes:
+            self._quote(quote)
+        await self._explain_unknown()
+        return {kind: list(records.values()) for kind, records in self.wanted.items()}
+
+    @staticmethod
+    def _keys(texts: list[str], territories: TerritoryIndex) -> set[str]:
+        keys = {name_key(text) for text in texts}
+        for text in texts:
+            if qualified := split_qualifiers(text, territories):
+                keys.add(name_key(qualified[0]))
+        return keys
+
+    async def _explain_unknown(self) -> None:
+        """Add "did you mean" to unknown titles and companies, reading all their names once, on error only."""
+        choices: dict[str, dict[str, str]] = {}
+        for kind, at, column, text in self.unknown:
+            index = self.titles if kind == "title" else self.companies
+            if kind not in choices:
+                choices[kind] = await all_names(self.session, kind, index)
+            qualified = split_qualifiers(text, self.territories, years=kind == "title")
+            hint = did_you_mean(qualified[0] if qualified else text, choices[kind])
+            self.problems.add(at.problem(column, text, f"'{text}' is not a {kind} in the catalog or this import{hint}"))
+
+    def _territory(self, at: Location, column: str, text: str | None) -> str | None:
+        return self._ref(self.territories.resolve, "territory", at, column, text) if text else None
+
+    def _title_ref(self, at: Location, column: str, text: str) -> str | None:
+        return self._ref(self.titles.resolve, "title", at, column, text)  # type: ignore[no-any-return]
+
+    def _company_ref(self, at: Location, column: str, text: str) -> str | None:
+        return self._ref(self.companies.resolve, "company", at, column, text)  # type: ignore[no-any-return]
+
+    def _places(self, at: Location, parts: list[str], *, groups: bool = True) -> list[str] | None:
+        codes: set[str] = set()
+        ok = True
+        for part in parts:
+            found = self._ref(self.places.resolve if groups else lambda t: [self.territories.resolve(t)],
+                              "territory", at, "territories", part)
+            ok = ok and found is not None
+            codes.update(found or ())
+        return sorted(codes) if ok else None
+
+    def _group(self, row: GroupRow) -> None:
+        codes = self._places(row.at, row.territories, groups=False)
+        if codes is None:
+            return
+        self.places.add_group(row.name, row.key, codes)
+        self._want("territory_groups", Wanted(row.at, row.key, {"name": row.name, "source": row.source},
+                                              children={"territories": codes}))
+
+    def _company(self, row: CompanyRow) -> None:
+        territory = self._territory(row.at, "territory", row.territory)
+        if row.territory and territory is None:
+            return
+        natural_key = company_natural_key(row.key, territory)
+        aliases: dict[str, str] = {}
+        for alias in row.aliases:
+            aliases.setdefault(name_key(alias), alias)
+        self.companies.add(Entry(natural_key, row.name, None, territory), {row.key, *aliases})
+        fields = {"name": row.name, "key": row.key, "kind": row.kind, "territory_code": territory, "source": row.source}
+        self._want("companies", Wanted(row.at, natural_key, fields,
+                                       children={"aliases": aliases}))
+
+    def _title(self, row: TitleRow) -> None:
+        origin = self._territory(row.at, "origin", row.origin)
+        if row.origin and origin is None:
+            return
+        natural_key = title_natural_key(row.key, row.year, origin)
+        names: dict[tuple[str, str, str], tuple[str, str | None]] = {}
+        for name in row.names:
+            language, territory = name.language, None
+            if name.region and name.region in self.territories.label:
+                territory = name.region
+            elif name.region:
+                language = f"{name.language}-{name.region}"  # es-419: a region that is no country
+            names.setdefault((name.kind, language, name_key(name.name)), (name.name, territory))
+        self.titles.add(Entry(natural_key, row.name, row.year, origin), {identity[2] for identity in names})
+        fields = {
+            "name": row.name, "key": row.key, "year": row.year, "kind": row.kind, "origin": origin,
+            "original_title": row.original_title, "original_language": row.original_language,
+            "genres": row.genres, "runtime_minutes": row.runtime_minutes, "episodes": row.episodes,
+            "episode_minutes": row.episode_minutes, "director": row.director, "producer": row.producer,
+            "cast": row.cast, "logline": row.logline, "synopsis": row.synopsis, "highlights": row.highlights,
+            "key_art_url": row.key_art_url, "trailer_url": row.trailer_url, "screener_url": row.screener_url,
+            "source": row.source,
+        }
+        wanted = Wanted(row.at, natural_key, fields, refs={"remake_of_id": ("title", None)},
+                        children={"names": names})
+        if self._want("titles", wanted):
+            self.title_of_row[id(row)] = wanted
+
+    def _remake(self, row: TitleRow) -> None:
+        wanted = self.title_of_row.get(id(row))
+        if wanted is None or not row.remake_of:
+            return
+        remake_of = self._title_ref(row.at, "remake_of", row.remake_of)
+        if remake_of == wanted.natural_key:
+            self.problems.add(row.at.problem("remake_of", row.remake_of, "a title cannot be a remake of itself"))
+        wanted.refs["remake_of_id"] = ("title", remake_of)
+
+    def _deal(self, row: DealRow) -> None:
+        title = self._title_ref(row.at, "title", row.title)
+        licensee = self._company_ref(row.at, "licensee", row.licensee)
+        codes = self._places(row.at, row.territories)
+        if title is None or licensee is None or codes is None:
+            return
+        if row.deal_ref:
+            natural_key = "ref:" + row.deal_ref
+        else:
+            parts = [title, licensee, format_date(row.start) if row.start else "", ",".join(codes), ",".join(row.media)]
+            natural_key = "sha1:" + hashlib.sha1("\n".join(parts).encode()).hexdigest()  # noqa: S324
+        fields = {
+            "deal_ref": row.deal_ref, "exclusive": row.exclusive, "start_date": row.start, "end_date": row.end,
+            "runs": row.runs, "holdback_until": row.holdback_until, "status": row.status, "fee": row.fee,
+            "currency": row.currency, "owner": row.owner, "signed_on": row.signed_on, "notes": row.notes,
+            "source": row.source,
+        }
+        self._want("deals", Wanted(row.at, natural_key, fields,
+                                   refs={"title_id": ("title", title), "licensee_id": ("company", licensee)},
+                                   children={"territories": codes, "media": list(row.media)}))
+
+    def _rating(self, row: RatingRow) -> None:
+        title = self._title_ref(row.at, "title", row.title)
+        territory = self._territory(row.at, "territory", row.territory)
+        channel = self._company_ref(row.at, "channel", row.channel)
+        if title is None or territory is None or channel is None:
+            return
+        airing = fit_key("|".join((title, territory, channel, format_date(row.air_date) if row.air_date else "",
+                                   name_key(row.timeslot or ""), row.episode or "")))
+        target_key = name_key(row.target)
+        fields = {
+            "target": row.target, "measurement": row.measurement, "viewers": row.viewers,
+            "rating_pct": row.rating_pct, "share_pct": row.share_pct, "reach": row.reach,
+            "rank_note": row.rank_note, "notes": row.notes, "source": row.source,
+        }
+        airing_fields = {"territory_code": territory, "air_date": row.air_date, "timeslot": row.timeslot,
+                         "episode": row.episode}
+        self._want("ratings", Wanted(
+            row.at, f"{airing}\n{target_key}\n{row.measurement}", fields,
+            refs={"title_id": ("title", title), "channel_id": ("company", channel)},
+            children={"airing": airing, "airing_fields": airing_fields, "figure": (target_key, row.measurement)},
+        ))
+
+    def _release(self, row: ReleaseRow) -> None:
+        title = self._title_ref(row.at, "title", row.title)
+        territory = self._territory(row.at, "territory", row.territory)
+        if title is None or territory is None:
+            return
+        date = format_date(row.release_date) if row.release_date else ""
+        fields = {"territory_code": territory, "release_date": row.release_date, "admissions": row.admissions,
+                  "gross": row.gross, "currency": row.currency, "rank_note": row.rank_note, "source": row.source}
+        self._want("releases", Wanted(row.at, fit_key(f"{title}|{territory}|{date}"), fields,
+                                      refs={"title_id": ("title", title)}))
+
+    def _quote(self, row: QuoteRow) -> None:
+        title = self._title_ref(row.at, "title", row.title)
+        if title is None:
+            return
+        natural_key = fit_key(f"{title}|{row.person_key}|{short_digest(name_key(row.quote))}")
+        fields = {"quote": row.quote, "person": row.person, "role": row.role, "organization": row.organization,
+                  "said_on": row.said_on, "source": row.source}
+        self._want("quotes", Wanted(row.at, natural_key, fields, refs={"title_id": ("title", title)}))
