@@ -1,0 +1,304 @@
+"""Mixed queries: ``miracle mexico``, ``ratings miracle chile``, ``avails miracle spain svod 2025`` split into
+their parts (title, territory or group, company, media rights, a date or period) and resolved.
+
+Every way of reading the words is scored by how many words it explains (a word a part matches counts as
+much as it is alike: a typo less than an exact word); the reading that explains the most wins, then the one
+with fewer words left over, then fewer parts, then the better title score. See docs/resolution.md.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from commands.qualifiers import DEMONYMS
+from commands.resolve import (
+    RULE,
+    Found,
+    Resolution,
+    Rule,
+    TitleRanking,
+    decide,
+    matched_words,
+    rank,
+    rank_places,
+    rank_title,
+    resolve_ref,
+)
+from storage.keys import name_key
+from storage.name_index import NameIndex
+from storage.vocab import canonical
+
+Part = str  # "title", "territory", "company", "media", "date"
+DEFAULT_WANTS: tuple[Part, ...] = ("title", "territory", "media", "date")
+# A territory, group or company part must match at least this well to take words from the title.
+PLACE_SCORE = 80.0
+MAX_SPAN = 4
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_DAY_FIRST = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
+_YEAR = re.compile(r"^(19\d\d|20\d\d)$")
+_MONTHS: dict[str, int] = {}
+for _number, _names in enumerate((
+    ("january", "jan", "enero", "ocak"), ("february", "feb", "febrero", "subat"), ("march", "mar", "marzo", "mart"),
+    ("april", "apr", "abril", "nisan"), ("may", "mayo", "mayis"), ("june", "jun", "junio", "haziran"),
+    ("july", "jul", "julio", "temmuz"), ("august", "aug", "agosto", "agustos"),
+    ("september", "sep", "sept", "septiembre", "eylul"), ("october", "oct", "octubre", "ekim"),
+    ("november", "nov", "noviembre", "kasim"), ("december", "dec", "diciembre", "aralik"),
+), start=1):
+    for _name in _names:
+        _MONTHS[_name] = _number
+# Relative periods (en, es, tr), resolved against ``today`` when one is given.
+_RELATIVE: dict[str, tuple[str, int]] = {
+    "today": ("day", 0), "hoy": ("day", 0), "bugun": ("day", 0),
+    "yesterday": ("day", -1), "ayer": ("day", -1), "dun": ("day", -1),
+    "this week": ("week", 0), "esta semana": ("week", 0), "bu hafta": ("week", 0),
+    "last week": ("week", -1), "semana pasada": ("week", -1), "gecen hafta": ("week", -1),
+    "this month": ("month", 0), "este mes": ("month", 0), "bu ay": ("month", 0),
+    "last month": ("month", -1), "mes pasado": ("month", -1), "gecen ay": ("month", -1),
+    "this year": ("year", 0), "este ano": ("year", 0), "bu yil": ("year", 0),
+    "last year": ("year", -1), "ano pasado": ("year", -1), "gecen yil": ("year", -1),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A date or period a query names: ``start``/``end`` inclusive; None when relative and no ``today``."""
+
+    text: str
+    start: dt.date | None
+    end: dt.date | None
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """The parts of a mixed query, each resolved; ``leftover`` holds the words no part explained."""
+
+    title: Resolution | None = None
+    place: Resolution | None = None  # a territory or a territory group
+    company: Resolution | None = None
+    media: tuple[str, ...] = ()
+    period: Period | None = None
+    leftover: tuple[str, ...] = ()
+    words: dict[Part, tuple[str, ...]] = field(default_factory=dict)  # which words each part took
+
+
+def _month_range(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _relative(kind: str, offset: int, today: dt.date) -> tuple[dt.date, dt.date]:
+    if kind == "day":
+        day = today + dt.timedelta(days=offset)
+        return day, day
+    if kind == "week":
+        monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=offset)
+        return monday, monday + dt.timedelta(days=6)
+    if kind == "month":
+        month_index = today.year * 12 + today.month - 1 + offset
+        return _month_range(month_index // 12, month_index % 12 + 1)
+    return dt.date(today.year + offset, 1, 1), dt.date(today.year + offset, 12, 31)
+
+
+def _dates_in_text(text: str) -> tuple[str, Period | None]:
+    """Pull a written date (2025-03-01, 1/3/2025, 01.03.2025) out of the raw text, before normalization."""
+    for pattern, order in ((_ISO_DATE, (1, 2, 3)), (_DAY_FIRST, (3, 2, 1))):
+        match = pattern.search(text)
+        if match:
+            year, month, day = (int(match.group(i)) for i in order)
+            try:
+                day_date = dt.date(year, month, day)
+            except ValueError:
+                continue
+            return text[: match.start()] + " " + text[match.end():], Period(match.group(0), day_date, day_date)
+    return text, None
+
+
+def _period_at(words: Sequence[str], start: int, today: dt.date | None) -> tuple[int, Period] | None:
+    """A period starting at ``words[start]``: (how many words, the period)."""
+    two = " ".join(words[start: start + 2])
+    if two in _RELATIVE:
+        dates = _relative(*_RELATIVE[two], today) if today else (None, None)
+        return 2, Period(two, *dates)
+    word = words[start]
+    if word in _RELATIVE:
+        dates = _relative(*_RELATIVE[word], today) if today else (None, None)
+        return 1, Period(word, *dates)
+    if word in _MONTHS and start + 1 < len(words) and _YEAR.match(words[start + 1]):
+        return 2, Period(two, *_month_range(int(words[start + 1]), _MONTHS[word]))
+    if _YEAR.match(word):
+        return 1, Period(word, dt.date(int(word), 1, 1), dt.date(int(word), 12, 31))
+    return None
+
+
+def _media_at(words: Sequence[str], start: int) -> tuple[int, str] | None:
+    for width in (3, 2, 1):
+        if start + width <= len(words) and (value := canonical("media", " ".join(words[start: start + width]))):
+            return width, value
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    start: int
+    stop: int
+    part: Part
+    explained: float
+    score: float = 0.0
+
+
+def _place_spans(index: NameIndex, words: Sequence[str], part: Part, taken: set[int]) -> list[_Span]:
+    spans = []
+    for start in range(len(words)):
+        for stop in range(start + 1, min(start + MAX_SPAN, len(words)) + 1):
+            if taken & set(range(start, stop)):
+                break
+            span_words = words[start:stop]
+            ranked = rank_places(index, span_words) if part == "territory" else rank(index, "company", span_words)
+            if ranked and ranked[0].score >= PLACE_SCORE:
+                explained = (stop - start) * ranked[0].score / 100.0
+                spans.append(_Span(start, stop, part, explained, ranked[0].score))
+    return spans
+
+
+@dataclass
+class _Reading:
+    explained: float
+    leftover: int
+    parts: int
+    title_score: float
+    title: TitleRanking | None
+    title_words: tuple[str, ...]
+    title_positions: tuple[int, ...]
+    spans: tuple[_Span, ...]
+
+
+def split_query(index: NameIndex, text: str, wants: Sequence[Part] = DEFAULT_WANTS, *,
+                today: dt.date | None = None, rule: Rule = RULE) -> ParsedQuery:
+    """Split ``text`` into the parts ``wants`` names and resolve each (see the module docstring)."""
+    if "title" in wants and (by_ref := resolve_ref(index, text)) is not None:
+        return ParsedQuery(title=by_ref)
+    rest, text_period = _dates_in_text(text) if "date" in wants else (text, None)
+    words = name_key(rest).split()
+    word_period: Period | None = None
+
+    fixed: list[_Span] = []  # media and period words: few, and unmistakable
+    media: list[str] = []
+    position = 0
+    while position < len(words):
+        if "media" in wants and (found_media := _media_at(words, position)):
+            fixed.append(_Span(position, position + found_media[0], "media", found_media[0]))
+            media.append(found_media[1])
+            position += found_media[0]
+            continue
+        if "date" in wants and not (text_period or word_period) and (
+                found_period := _period_at(words, position, today)):
+            fixed.append(_Span(position, position + found_period[0], "date", found_period[0]))
+            word_period = found_period[1]
+            position += found_period[0]
+            continue
+        position += 1
+    taken = {i for span in fixed for i in range(span.start, span.stop)}
+
+    place_options: list[_Span | None] = [None]
+    if "territory" in wants:
+        place_options += _place_spans(index, words, "territory", taken)
+    company_options: list[_Span | None] = [None]
+    if "company" in wants:
+        company_options += _place_spans(index, words, "company", taken)
+
+    best: _Reading | None = None
+    for place in place_options:
+        for company in company_options:
+            if place and company and place.start < company.stop and company.start < place.stop:
+                continue
+            reading = _read(index, words, fixed, (place, company), wants)
+            if best is None or _better(reading, best):
+                best = reading
+    assert best is not None  # noqa: S101 - the empty reading is always there
+
+    used = {i for span in best.spans for i in range(span.start, span.stop)}
+    title_positions = set(best.title_positions)
+    parts_words: dict[Part, tuple[str, ...]] = {
+        span.part: tuple(words[span.start: span.stop]) for span in best.spans
+    }
+    if best.title is not None:
+        parts_words["title"] = best.title_words
+    leftover = tuple(word for i, word in enumerate(words) if i not in used and i not in title_positions)
+    has_date = any(span.part == "date" for span in best.spans)
+    place_span = next((span for span in best.spans if span.part == "territory"), None)
+    company_span = next((span for span in best.spans if span.part == "company"), None)
+
+    def resolved(span: _Span | None, ranker: object) -> Resolution | None:
+        if span is None:
+            return None
+        span_words = words[span.start: span.stop]
+        return decide(index, " ".join(span_words), ranker(index, span_words), rule)  # type: ignore[operator]
+
+    return ParsedQuery(
+        title=decide(index, " ".join(best.title_words), best.title.ranked, rule) if best.title else None,
+        place=resolved(place_span, rank_places),
+        company=resolved(company_span, lambda i, w: rank(i, "company", w)),
+        media=tuple(dict.fromkeys(media)),
+        period=text_period or (word_period if has_date else None),
+        leftover=leftover,
+        words=parts_words,
+    )
+
+
+def _read(index: NameIndex, words: Sequence[str], fixed: list[_Span], chosen_spans: Sequence[_Span | None],
+          wants: Sequence[Part]) -> _Reading:
+    spans = [*fixed, *(span for span in chosen_spans if span)]
+    used = {i for span in spans for i in range(span.start, span.stop)}
+    remaining = [i for i in range(len(words)) if i not in used]
+    best_title: tuple[float, float, TitleRanking | None, tuple[int, ...], list[_Span]] = (0.0, 0.0, None, (), [])
+    if "title" in wants and remaining:
+        # The title is one run of the remaining words; a command word or two may sit before it.
+        for skip_left in range(min(3, len(remaining))):
+            for skip_right in range(min(2, len(remaining) - skip_left)):
+                chosen = remaining[skip_left: len(remaining) - skip_right]
+                if not chosen:
+                    continue
+                ranking = rank_title(index, [words[i] for i in chosen])
+                if not ranking.ranked:
+                    continue
+                top = ranking.ranked[0]
+                covered = ranking.qualifiers.words + matched_words(index, "title", ranking.name_words,
+                                                                   top.matched_name)
+                if "territory" in wants and ranking.qualifiers.origins:
+                    # Where a territory is wanted, a country's name is the territory, not the title's origin
+                    # ("ratings broken wings turkey"); a demonym ("turkish") stays the origin.
+                    qualifier_words = {words[i] for i in chosen} - set(ranking.name_words)
+                    covered -= 0.1 * sum(word not in DEMONYMS for word in qualifier_words
+                                         if index.exact("territory", word) is not None)
+                if covered > best_title[0] or (covered == best_title[0] and ranking.score > best_title[1]):
+                    best_title = (covered, ranking.score, ranking, tuple(chosen), spans)
+        # A year read as a period may instead be the title's qualifier ("miracle 2013"): try it.
+        for span in fixed:
+            if span.part == "date" and span.stop - span.start == 1 and _YEAR.match(words[span.start]):
+                with_year = [i for i in range(len(words)) if i not in used or i == span.start]
+                ranking = rank_title(index, [words[i] for i in with_year])
+                if ranking.ranked and ranking.qualifiers.year and isinstance(decide(index, "", ranking.ranked), Found):
+                    top = ranking.ranked[0]
+                    covered = ranking.qualifiers.words + matched_words(index, "title", ranking.name_words,
+                                                                       top.matched_name)
+                    if covered >= best_title[0]:
+                        best_title = (covered, ranking.score, ranking, tuple(with_year),
+                                      [s for s in spans if s is not span])
+    covered, score, picked, positions, final_spans = best_title
+    if picked is None:
+        final_spans = spans
+    explained = sum(span.explained for span in final_spans) + covered
+    leftover = len(words) - sum(s.stop - s.start for s in final_spans) - len(positions)
+    parts = len(final_spans) + (picked is not None)
+    title_words = tuple(words[i] for i in positions)
+    return _Reading(explained, leftover, parts, score, picked, title_words, positions, tuple(final_spans))
+
+
+def _better(reading: _Reading, best: _Reading) -> bool:
+    if abs(reading.explained - best.explained) > 0.05:
+        return reading.explained > best.explained
+    return (reading.leftover, reading.parts, -reading.title_score) < (best.leftover, best.parts, -best.title_score)

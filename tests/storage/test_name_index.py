@@ -1,0 +1,115 @@
+"""load_name_index reads every name of the catalog in a few bulk queries, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+
+from storage.db import SessionFactory
+from storage.keys import name_key
+from storage.models import (
+    Company,
+    CompanyAlias,
+    Territory,
+    TerritoryGroup,
+    Title,
+    TitleName,
+    company_natural_key,
+    title_natural_key,
+)
+from storage.name_index import NameIndex, load_name_index
+
+
+def make_title(name: str, year: int, origin: str, kind: str = "film", original: str | None = None) -> Title:
+    key = name_key(name)
+    return Title(name=name, key=key, natural_key=title_natural_key(key, year, origin), year=year, origin=origin,
+                 kind=kind, original_title=original)
+
+
+def title_name(name: str, kind: str, language: str) -> TitleName:
+    return TitleName(name=name, key=name_key(name), kind=kind, language=language)
+
+
+async def fill(session_factory: SessionFactory) -> dict[str, int]:
+    async with session_factory.begin() as session:
+        korean = make_title("Miracle in Cell No. 7", 2013, "KR", original="7번방의 선물")
+        turkish = make_title("Miracle in Cell No. 7", 2019, "TR", original="7. Koğuştaki Mucize")
+        turkish.names.extend([
+            title_name("Miracle in Cell No. 7", "international", "en"),
+            title_name("7. Koğuştaki Mucize", "original", "tr"),
+            title_name("Koğuştaki Mucize", "localized", "tr"),
+            title_name("Milagro en la celda 7", "localized", "es"),
+        ])
+        imagen = Company(name="Imagen TV", key=name_key("Imagen TV"), kind="broadcaster", territory_code="MX",
+                         natural_key=company_natural_key(name_key("Imagen TV"), "MX"))
+        imagen.aliases.extend([CompanyAlias(name=n, key=name_key(n)) for n in ("Imagen", "Imagen Televisión")])
+        latam = TerritoryGroup(name="LATAM", key="latam")
+        latam.territories.extend([await session.get(Territory, code) for code in ("MX", "CL", "CO")])
+        session.add_all([korean, turkish, imagen, latam])
+        await session.flush()
+        return {"korean": korean.id, "turkish": turkish.id, "imagen": imagen.id, "latam": latam.id}
+
+
+def records_named(index: NameIndex, kind: str, text: str) -> set[int | str]:
+    key_id = index.exact(kind, name_key(text))
+    assert key_id is not None, text
+    return {index.record_at(position).id for position, _ in index.key_records(kind, key_id)}
+
+
+async def test_every_kind_of_name_is_indexed(session_factory: SessionFactory) -> None:
+    ids = await fill(session_factory)
+    async with session_factory() as session:
+        index = await load_name_index(session)
+
+    assert records_named(index, "title", "miracle in cell no 7") == {ids["korean"], ids["turkish"]}
+    for name in ("KOĞUŞTAKİ MUCİZE", "7 kogustaki mucize", "milagro en la celda 7"):
+        assert records_named(index, "title", name) == {ids["turkish"]}
+    # The original title column counts even without a name row.
+    assert records_named(index, "title", "7번방의 선물") == {ids["korean"]}
+    turkish = index.record("title", ids["turkish"])
+    assert turkish is not None
+    assert (turkish.year, turkish.origin, turkish.category) == (2019, "TR", "film")
+
+    for name in ("MX", "MEX", "Mexico", "México", "Meksika"):
+        assert records_named(index, "territory", name) == {"MX"}
+    assert records_named(index, "territory", "Korea") == {"KR", "KP"}
+    territory = index.record("territory", "TR")
+    assert territory is not None
+    assert territory.name == "Türkiye"
+
+    assert records_named(index, "group", "latam") == {ids["latam"]}
+    group = index.record("group", ids["latam"])
+    assert group is not None
+    assert group.members == ("CL", "CO", "MX")
+
+    for name in ("imagen", "imagen tv", "Imagen Televisión"):
+        assert records_named(index, "company", name) == {ids["imagen"]}
+    company = index.record("company", ids["imagen"])
+    assert company is not None
+    assert (company.category, company.territory) == ("broadcaster", "MX")
+
+
+async def test_loading_takes_a_few_bulk_queries(session_factory: SessionFactory) -> None:
+    await fill(session_factory)
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    async with session_factory() as session:
+        engine = session.bind
+        assert engine is not None
+        event.listen(engine.sync_engine, "before_cursor_execute", count)
+        try:
+            await load_name_index(session)
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert len(statements) <= 8, statements
+
+
+async def test_an_empty_catalog_still_knows_its_territories(session_factory: SessionFactory) -> None:
+    async with session_factory() as session:
+        index = await load_name_index(session)
+    assert records_named(index, "territory", "meksika") == {"MX"}
+    assert index.count("title") == 0
