@@ -6,6 +6,7 @@ later); nothing here is a module-level singleton.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -20,14 +21,32 @@ from storage.db import MEMORY_URL, SessionFactory, create_engine, make_session_f
 from storage.demo_catalog import demo_files
 from storage.importing import import_files
 from storage.migrate import upgrade_database
+from storage.name_index import NameIndex, load_name_index
 
 
-@dataclass(frozen=True)
+@dataclass
 class OpenCatalog:
+    """The catalog a process answers from. ``names`` is swapped whole after an import (it is immutable)."""
+
     engine: AsyncEngine
     sessions: SessionFactory
+    names: NameIndex
     demo: bool  # answering from the in-memory demo catalog, not the configured database
     note: str | None = None  # what the user should know about which catalog answers
+
+    async def refresh_names(self) -> None:
+        """Rebuild the name index after an import and swap it in; lookups in flight keep the old one."""
+        self.names = await _names(self.sessions)
+
+
+async def _names(sessions: SessionFactory) -> NameIndex:
+    async with sessions() as session:
+        names = await load_name_index(session)
+    # The index is about a million small objects at 100,000 titles; moving them out of the collector's
+    # generations keeps a full collection from stalling a lookup for tens of milliseconds.
+    gc.collect()
+    gc.freeze()
+    return names
 
 
 def _sqlite_file_missing(url: str) -> bool:
@@ -54,7 +73,7 @@ async def open_catalog(settings: Settings, *, demo_when_empty: bool = False) -> 
                 async with sessions() as session:
                     use_demo = await catalog_is_empty(session)
             if not use_demo:
-                yield OpenCatalog(engine=engine, sessions=sessions, demo=False)
+                yield OpenCatalog(engine=engine, sessions=sessions, names=await _names(sessions), demo=False)
                 return
         finally:
             await engine.dispose()
@@ -74,6 +93,6 @@ async def _demo_catalog(settings: Settings) -> AsyncIterator[OpenCatalog]:
             f"The catalog at {where} holds no titles yet, so Slate is answering from the demo catalog"
             " (in memory). `slate import FILES` loads your own data; `slate demo` loads the demo into it."
         )
-        yield OpenCatalog(engine=engine, sessions=sessions, demo=True, note=note)
+        yield OpenCatalog(engine=engine, sessions=sessions, names=await _names(sessions), demo=True, note=note)
     finally:
         await engine.dispose()

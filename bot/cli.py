@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, OperationalError
-from storage.exporting import export_catalog
 
 from bot.catalog import open_catalog
 from bot.console import ask, run_console
@@ -26,6 +25,7 @@ from bot.settings import Settings, SettingsError, configure_logging, load_settin
 from commands.context import Reader
 from storage.db import create_engine, make_session_factory
 from storage.demo_catalog import demo_files
+from storage.exporting import export_catalog
 from storage.importing import ImportFailed, import_files
 from storage.migrate import MigrationError, current_revision, upgrade_database
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from bot.catalog import OpenCatalog
 from commands.context import CommandContext, Reader
 from commands.dispatch import dispatch
-from commands.reply import Reply, ReplyKind
+from commands.reply import Chart, Field, Reply, ReplyKind
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +34,11 @@ def render_text(reply: Reply) -> str:
         lines.append("=" * min(len(reply.headline), WIDTH))
     if reply.body:
         lines += ["", *textwrap.wrap(reply.body, WIDTH)]
-    for field in reply.fields:
-        lines += ["", f"{field.name}{' (confidential)' if field.confidential else ''}"]
-        for value_line in field.value.splitlines():
-            lines += textwrap.wrap(value_line, WIDTH, initial_indent="  ", subsequent_indent="    ") or [""]
+    lines += _field_lines(reply.fields)
+    for number, page in enumerate(reply.pages, 1):
+        if len(reply.pages) > 1:
+            lines += ["", f"-- page {number} of {len(reply.pages)} --"]
+        lines += _field_lines(page.fields)
     if reply.candidates:
         lines.append("")
         lines += [f"  {number}. {c.label}   ->  {c.query}" for number, c in enumerate(reply.candidates, 1)]
@@ -48,11 +49,33 @@ def render_text(reply: Reply) -> str:
     return "\n".join(lines)
 
 
+def _field_lines(fields: tuple[Field, ...]) -> list[str]:
+    lines: list[str] = []
+    for field in fields:
+        lines += ["", f"{field.name}{' (confidential)' if field.confidential else ''}"]
+        for value_line in field.value.splitlines():
+            lines += textwrap.wrap(value_line, WIDTH, initial_indent="  ", subsequent_indent="    ") or [""]
+    return lines
+
+
+def save_chart(chart: Chart, folder: Path) -> Path:
+    """The console cannot show a picture: the chart goes to a file and the reply says where."""
+    path = (folder / chart.filename).resolve()
+    path.write_bytes(chart.png)
+    return path
+
+
+def show(reply: Reply, out: TextIO, chart_folder: Path) -> None:
+    print(render_text(reply), file=out)
+    if reply.chart is not None:
+        print(f"\nChart saved to {save_chart(reply.chart, chart_folder)}", file=out)
+
+
 async def answer(text: str, catalog: OpenCatalog, reader: Reader) -> Reply:
     """One command, one session: the console's edge, where unexpected failures become one sentence."""
     try:
         async with catalog.sessions() as session:
-            return await dispatch(text, CommandContext(session=session, reader=reader))
+            return await dispatch(text, CommandContext(session=session, reader=reader, names=catalog.names))
     except (OperationalError, DBAPIError, OSError) as error:
         log.warning("database unreachable while answering %r: %s", text, error)
         return Reply(
@@ -69,7 +92,7 @@ async def answer(text: str, catalog: OpenCatalog, reader: Reader) -> Reply:
 async def ask(text: str, catalog: OpenCatalog, reader: Reader, out: TextIO = sys.stdout) -> int:
     """``slate ask``: print the answer; exit status 0 for an answer or a choice, 1 otherwise."""
     reply = await answer(text, catalog, reader)
-    print(render_text(reply), file=out)
+    show(reply, out, Path.cwd())
     return 0 if reply.ok else 1
 
 
@@ -113,7 +136,7 @@ async def run_console(catalog: OpenCatalog, reader: Reader, stdin: TextIO = sys.
             if line.casefold() in QUIT_WORDS:
                 break
             reply = await answer(line, catalog, reader)
-            print(render_text(reply), file=out)
+            show(reply, out, Path.cwd())
             print(file=out)
     except KeyboardInterrupt:
         print(file=out)

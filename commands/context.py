@@ -1,10 +1,13 @@
-"""Who is asking and with what: the reader's locale and rights, and the session of this one command."""
+"""Who is asking and with what: the reader's locale and rights, the session of this one command, the
+name index of the catalog, and today's date (given, so tests and time zones never depend on the host)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
 from storage.db import CatalogSession
+from storage.name_index import NameIndex
 
 
 @dataclass(frozen=True)
@@ -20,3 +23,5 @@ class Reader:
 class CommandContext:
     session: CatalogSession
     reader: Reader
+    names: NameIndex
+    today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())

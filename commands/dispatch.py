@@ -6,6 +6,7 @@ cogs. A line may start with the chat prefix (``!title miracle``), a slash (``/ti
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -66,6 +67,19 @@ def split_command_line(text: str, prefix: str) -> tuple[str, str]:
     return name.casefold(), rest.strip()
 
 
+MAX_QUERY = 200
+
+
+def check_query(arguments: str, prefix: str, name: str) -> str | None:
+    """The sentence that says what is wrong with the words after a command, or None when they are fine."""
+    if len(arguments) > MAX_QUERY:
+        return (f"That is {len(arguments)} characters; a question fits in {MAX_QUERY}."
+                f" Try the title and a territory, e.g. `{prefix}{name} miracle mexico`.")
+    if any(unicodedata.category(character) in ("Cc", "Cf") and character not in "\t" for character in arguments):
+        return f"The question has control characters in it; type it plainly, e.g. `{prefix}{name} miracle`."
+    return None
+
+
 async def dispatch(text: str, context: CommandContext) -> Reply:
     """Answer one line: the command's reply, or a plain sentence when the line is not a command."""
     name, arguments = split_command_line(text, context.reader.prefix)
@@ -77,6 +91,8 @@ async def dispatch(text: str, context: CommandContext) -> Reply:
         guess = closest_command(name, [c.help for c in COMMANDS.values()])
         hint = f"Did you mean `{prefix}{guess}`?" if guess else f"`{prefix}help` lists what I can answer."
         return Reply(headline=f"I don't know the command {name}. {hint}", kind=ReplyKind.NOT_FOUND)
+    if (wrong := check_query(arguments, prefix, name)) is not None:
+        return problem(wrong)
     try:
         return await command.handler(arguments, context)
     except CommandError as error:

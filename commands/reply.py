@@ -34,18 +34,44 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Page:
+    """One screenful of a long answer: the fields shown together (see ``commands.limits``)."""
+
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart image: PNG bytes, a file name, and the text that says the same for those who cannot see it."""
+
+    png: bytes
+    filename: str
+    alt_text: str
+
+
+@dataclass(frozen=True)
 class Reply:
+    """What a command answers. ``fields`` show on every page; ``pages`` hold a long list, one page at a time."""
+
     headline: str
     kind: ReplyKind = ReplyKind.ANSWER
     body: str = ""
     fields: tuple[Field, ...] = ()
+    pages: tuple[Page, ...] = ()
     notes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     candidates: tuple[Candidate, ...] = field(default_factory=tuple)
+    chart: Chart | None = None
 
     @property
     def ok(self) -> bool:
         return self.kind in (ReplyKind.ANSWER, ReplyKind.CHOICE)
+
+    @property
+    def has_confidential(self) -> bool:
+        return any(f.confidential for f in self.fields) or any(
+            f.confidential for page in self.pages for f in page.fields
+        )
 
 
 def problem(sentence: str) -> Reply:

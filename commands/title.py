@@ -1,53 +1,25 @@
 """``title <query>``: the title card.
 
-Until the resolver lands, a title is found by any of its exact names (international, original, localized
-or alias, compared by search key), optionally narrowed as the import sheets do: ``Name (2019)``,
-``Name (TR)`` or ``Name (2019, TR)``. A name shared by several titles gives the reader the choice.
+The title is found by the resolver (any of its names, typos, qualifiers such as a year or origin); when
+several titles could be meant the reader is asked which, and nothing is guessed.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from babel import Locale
-from rapidfuzz import fuzz, process
 
 from commands.context import CommandContext
 from commands.formatting import format_count, format_count_short, format_day, format_points
-from commands.reply import Candidate, Field, Reply, ReplyKind, problem
-from storage.catalog import (
-    FigureFact,
-    ReleaseFact,
-    TitleFacts,
-    territory_names,
-    title_facts,
-    title_name_keys,
-    titles_with_name_key,
-)
-from storage.keys import name_key
+from commands.reply import Field, Reply, problem
+from commands.resolve import Found, resolve_title
+from commands.resolving import unresolved_reply
+from storage.catalog import FigureFact, ReleaseFact, TitleFacts, territory_names, title_facts
 from storage.models import Title
 from storage.vocab import MEDIA_RIGHTS, TITLE_KINDS
 
 SYNOPSIS_LIMIT = 700
-_QUALIFIERS = re.compile(r"^(?P<name>.+?)\s*\((?P<qualifiers>[^()]*)\)\s*$")
-
-
-def split_qualifiers(text: str) -> tuple[str, int | None, str | None]:
-    """``Name (2019, TR)`` -> ("Name", 2019, "TR"); text without a trailing parenthesis is all name."""
-    match = _QUALIFIERS.match(text)
-    if not match:
-        return text, None, None
-    year: int | None = None
-    origin: str | None = None
-    for part in (p.strip() for p in match["qualifiers"].split(",")):
-        if re.fullmatch(r"\d{4}", part):
-            year = int(part)
-        elif re.fullmatch(r"[A-Za-z]{2}", part):
-            origin = part.upper()
-        else:
-            return text, None, None
-    return match["name"], year, origin
 
 
 def title_label(title: Title, countries: dict[str, str]) -> str:
@@ -57,52 +29,20 @@ def title_label(title: Title, countries: dict[str, str]) -> str:
     return f"{title.name} ({', '.join(d for d in details if d)})" if any(details) else title.name
 
 
-def title_reference(title: Title) -> str:
-    qualifiers = [str(title.year)] if title.year else []
-    if title.origin:
-        qualifiers.append(title.origin)
-    return f"{title.name} ({', '.join(qualifiers)})" if qualifiers else title.name
-
-
 async def run_title(query: str, context: CommandContext) -> Reply:
     prefix = context.reader.prefix
-    if not query.strip():
+    if not query:
         return problem(f"Which title? Type a name after the command, e.g. `{prefix}title miracle in cell no. 7`.")
-    name, year, origin = split_qualifiers(query.strip())
-    titles = await titles_with_name_key(context.session, name_key(name))
-    titles = [t for t in titles if (year is None or t.year == year) and (origin is None or t.origin == origin)]
-    if not titles:
-        return await _not_found(query, context)
-    if len(titles) > 1:
-        countries = await territory_names(context.session, {t.origin for t in titles if t.origin})
-        return Reply(
-            headline=f"{len(titles)} titles are called {name.strip()}; which one?",
-            kind=ReplyKind.CHOICE,
-            candidates=tuple(
-                Candidate(label=title_label(t, countries), query=f"{prefix}title {title_reference(t)}") for t in titles
-            ),
-        )
-    facts = await title_facts(context.session, titles[0].id)
-    if facts is None:  # deleted between the two queries
-        return await _not_found(query, context)
+    resolution = resolve_title(context.names, query)
+    if not isinstance(resolution, Found):
+        return unresolved_reply(resolution, "title", query, context.names, lambda words: f"{prefix}title {words}")
+    facts = await title_facts(context.session, int(resolution.id))
+    if facts is None:  # deleted since the name index was built
+        return problem(f"“{query}” was just removed from the catalog; ask again in a moment.")
     countries = await territory_names(
         context.session, {c for c in (facts.title.origin, getattr(facts.title.remake_of, "origin", None)) if c}
     )
     return title_card(facts, countries, context.reader.locale)
-
-
-async def _not_found(query: str, context: CommandContext) -> Reply:
-    names = await title_name_keys(context.session)
-    by_key = {key: name for _, name, key in names}
-    matches = process.extract(name_key(query), list(by_key), scorer=fuzz.WRatio, processor=None, limit=3,
-                              score_cutoff=60)
-    suggestions = [by_key[key] for key, _, _ in matches]
-    hint = f" Nearest names: {', '.join(suggestions)}." if suggestions else ""
-    return Reply(
-        headline=f"No title is called {query.strip()}.{hint}",
-        kind=ReplyKind.NOT_FOUND,
-        candidates=tuple(Candidate(label=s, query=f"{context.reader.prefix}title {s}") for s in suggestions),
-    )
 
 
 def title_card(facts: TitleFacts, countries: dict[str, str], locale: str) -> Reply:

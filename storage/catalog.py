@@ -27,7 +27,6 @@ from storage.models import (
     Territory,
     TerritoryGroup,
     Title,
-    TitleName,
     territory_group_members,
 )
 
@@ -90,19 +89,6 @@ def _with_names() -> tuple[ExecutableOption, ...]:
 
 async def catalog_is_empty(session: CatalogSession) -> bool:
     return not await session.scalar(select(exists().where(Title.id.is_not(None))))
-
-
-async def titles_with_name_key(session: CatalogSession, key: str) -> list[Title]:
-    """Titles any of whose names (international, original, localized, alias) has exactly this key."""
-    matching = select(TitleName.title_id).where(TitleName.key == key)
-    query = select(Title).where(Title.id.in_(matching)).options(*_with_names()).order_by(Title.year, Title.id)
-    return list((await session.scalars(query)).all())
-
-
-async def title_name_keys(session: CatalogSession) -> list[tuple[int, str, str]]:
-    """(title id, name, key) of every title name: what suggestions for an unknown name are drawn from."""
-    rows = await session.execute(select(TitleName.title_id, TitleName.name, TitleName.key).order_by(TitleName.id))
-    return [(title_id, name, key) for title_id, name, key in rows]
 
 
 async def territory_names(session: CatalogSession, codes: set[str]) -> dict[str, str]:

@@ -18,6 +18,7 @@ from commands.reply import Candidate, Field, Reply, ReplyKind
 from storage.db import SessionFactory
 from storage.demo_catalog import demo_files
 from storage.importing import import_files
+from storage.name_index import load_name_index
 
 SLATE = Path(sys.executable).with_name("slate")
 
@@ -25,7 +26,8 @@ SLATE = Path(sys.executable).with_name("slate")
 async def ask_demo(session_factory: SessionFactory, line: str, locale: str = "en") -> Reply:
     await import_files(session_factory, demo_files())
     async with session_factory() as session:
-        return await dispatch(line, CommandContext(session, Reader(locale=locale)))
+        names = await load_name_index(session)
+        return await dispatch(line, CommandContext(session, Reader(locale=locale), names))
 
 
 def unwrapped(reply: Reply) -> str:
@@ -85,10 +87,16 @@ async def test_other_names_find_the_title(session_factory: SessionFactory, query
     assert reply.headline == "Miracle in Cell No. 7 (2019, Türkiye, film)"
 
 
-async def test_unknown_title_suggests_near_names(session_factory: SessionFactory) -> None:
+async def test_a_typo_in_a_shared_name_still_asks_which(session_factory: SessionFactory) -> None:
     reply = await ask_demo(session_factory, "!title Miracle in Cel No 7")
+    assert reply.kind is ReplyKind.CHOICE
+    assert "!title Miracle in Cell No. 7 (2019, TR)" in [c.query for c in reply.candidates]
+
+
+async def test_unknown_title_says_so(session_factory: SessionFactory) -> None:
+    reply = await ask_demo(session_factory, "!title Zzyzx Qwrtp")
     assert reply.kind is ReplyKind.NOT_FOUND
-    assert "Miracle in Cell No. 7" in reply.headline
+    assert reply.headline.startswith("No title is called “Zzyzx Qwrtp”")
 
 
 def test_render_text_shows_every_part() -> None:
