@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from commands.qualifiers import DEMONYMS
 from commands.resolve import (
@@ -37,6 +37,8 @@ DEFAULT_WANTS: tuple[Part, ...] = ("title", "territory", "media", "date")
 # A territory, group or company part must match at least this well to take words from the title.
 PLACE_SCORE = 80.0
 MAX_SPAN = 4
+_REF_TOKEN = re.compile(r"(?<!\S)(?P<kind>title|territory|group|company):(?P<id>[A-Za-z0-9]+)(?!\S)")
+_REF_PART: dict[str, Part] = {"title": "title", "territory": "territory", "group": "territory", "company": "company"}
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _DAY_FIRST = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
@@ -178,9 +180,29 @@ class _Reading:
 
 def split_query(index: NameIndex, text: str, wants: Sequence[Part] = DEFAULT_WANTS, *,
                 today: dt.date | None = None, rule: Rule = RULE) -> ParsedQuery:
-    """Split ``text`` into the parts ``wants`` names and resolve each (see the module docstring)."""
-    if "title" in wants and (by_ref := resolve_ref(index, text)) is not None:
-        return ParsedQuery(title=by_ref)
+    """Split ``text`` into the parts ``wants`` names and resolve each (see the module docstring).
+
+    Record references (``title:42``, ``territory:MX``, ``group:3``, ``company:7``: the values slash-command
+    autocomplete sends) may stand anywhere in the text; each one fixes its part, and the rest of the words
+    are read as usual for the parts still open.
+    """
+    fixed_parts: dict[Part, Resolution] = {}
+    for match in _REF_TOKEN.finditer(text):
+        part = _REF_PART[match["kind"]]
+        if part in wants and part not in fixed_parts:
+            resolution = resolve_ref(index, match.group(0))
+            if resolution is not None:
+                fixed_parts[part] = resolution
+    if fixed_parts:
+        rest = _REF_TOKEN.sub(" ", text)
+        open_wants = tuple(part for part in wants if part not in fixed_parts)
+        parsed = split_query(index, rest, open_wants, today=today, rule=rule) if rest.strip() else ParsedQuery()
+        return replace(
+            parsed,
+            title=fixed_parts.get("title", parsed.title),
+            place=fixed_parts.get("territory", parsed.place),
+            company=fixed_parts.get("company", parsed.company),
+        )
     rest, text_period = _dates_in_text(text) if "date" in wants else (text, None)
     words = name_key(rest).split()
     word_period: Period | None = None

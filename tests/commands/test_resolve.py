@@ -313,3 +313,32 @@ def test_a_company_part(index: NameIndex) -> None:
     parsed = split_query(index, "imagen tv kogustaki mucize", wants=("title", "company"))
     assert found_id(parsed.company) == 1
     assert found_id(parsed.title) == TR
+
+
+def test_split_query_takes_autocomplete_references_anywhere() -> None:
+    from commands.resolve import Found
+    from commands.split import split_query
+    from storage.name_index import NameEntry, NameIndex, Record
+
+    index = NameIndex.build(
+        [Record("title", 1, "Miracle in Cell No. 7", 2019, "TR", "film"),
+         Record("title", 2, "Miracle in Cell No. 7", 2013, "KR", "film"),
+         Record("territory", "MX", "Mexico"), Record("territory", "ES", "Spain"),
+         Record("company", 5, "Imagen TV", territory="MX", category="broadcaster")],
+        [NameEntry("territory", "MX", "México", "mexico", "es")],
+    )
+    parsed = split_query(index, "title:2 territory:MX svod", ("title", "territory", "company", "media"))
+    assert isinstance(parsed.title, Found)
+    assert parsed.title.id == 2
+    assert isinstance(parsed.place, Found)
+    assert parsed.place.id == "MX"
+    assert parsed.media == ("svod",)
+    assert not parsed.leftover
+    mixed = split_query(index, "title:1 spain", ("title", "territory"))
+    assert isinstance(mixed.title, Found)
+    assert mixed.title.id == 1
+    assert isinstance(mixed.place, Found)
+    assert mixed.place.id == "ES"
+    company = split_query(index, "company:5", ("company",))
+    assert isinstance(company.company, Found)
+    assert company.company.id == 5
