@@ -8,7 +8,6 @@ Each test run gets its own PostgreSQL schema, dropped at the end; each test star
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from database_support import POSTGRES_URL, require_postgres
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -24,19 +24,7 @@ from storage.db import SessionFactory, create_engine, make_session_factory
 from storage.migrate import upgrade_database
 from storage.models import Base, Territory, TerritoryName
 
-POSTGRES_URL = os.environ.get("SLATE_TEST_POSTGRES_URL", "")
-REQUIRE_POSTGRES = os.environ.get("SLATE_REQUIRE_POSTGRES", "") == "1"
 REFERENCE_TABLES = {Territory.__tablename__, TerritoryName.__tablename__}
-
-
-def require_postgres() -> str:
-    """The PostgreSQL URL for this run, or skip (fail when CI requires PostgreSQL)."""
-    if not POSTGRES_URL:
-        message = "PostgreSQL tests need SLATE_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1/test)"
-        if REQUIRE_POSTGRES:
-            pytest.fail(message)
-        pytest.skip(message)
-    return POSTGRES_URL
 
 
 def run_in_fresh_loop(coroutine: Coroutine[Any, Any, None]) -> None:
