@@ -1,0 +1,205 @@
+"""``deals``: by title, territory, group and licensee, status words, confidential fees, ambiguity and paging.
+
+Run on the demo catalog (storage/demo/deals.csv) on SQLite and PostgreSQL, through the handler itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from commands.context import CommandContext, Reader
+from commands.deals import FEES_NOTE, fit, run_deals
+from commands.limits import FIELD_NAME_MAX, FIELD_VALUE_MAX, FIELDS_MAX, HEADLINE_MAX, PAGE_CHARS_MAX
+from commands.reply import Field, Reply, ReplyKind
+from storage.db import SessionFactory
+from storage.name_index import NameIndex
+
+TODAY = dt.date(2026, 11, 26)
+MIRACLE = "Miracle in Cell No. 7 turkish"
+Run = Callable[..., Awaitable[Reply]]
+
+
+@pytest.fixture
+def deals(session_factory: SessionFactory, demo_names: NameIndex) -> Run:
+    async def answer(text: str, *, locale: str = "en", may_see_fees: bool = False) -> Reply:
+        async with session_factory() as session:
+            reader = Reader(locale=locale, may_see_fees=may_see_fees)
+            return await run_deals(text, CommandContext(session, reader, demo_names, TODAY))
+
+    return answer
+
+
+def all_fields(reply: Reply) -> list[Field]:
+    return [*reply.fields, *(field for page in reply.pages for field in page.fields)]
+
+
+def text_of(reply: Reply, *, confidential: bool = True) -> str:
+    """Everything a reader could see, optionally without the confidential fields."""
+    fields = [f for f in all_fields(reply) if confidential or not f.confidential]
+    parts = [reply.headline, reply.body, *(f"{f.name}\n{f.value}" for f in fields), *reply.notes,
+             *reply.sources, *(f"{c.label} {c.query}" for c in reply.candidates)]
+    return "\n".join(parts)
+
+
+def refs_in_order(reply: Reply) -> list[str]:
+    return [f.value.splitlines()[0].split(" · ")[1] for f in all_fields(reply) if not f.confidential]
+
+
+def assert_fits(reply: Reply) -> None:
+    """The Discord limits: every page of fields, with the headline, body and notes around it, fits one message."""
+    assert len(reply.headline) <= HEADLINE_MAX
+    around = len(reply.headline) + len(reply.body) + sum(map(len, reply.notes)) + len("; ".join(reply.sources))
+    for fields in [reply.fields, *(page.fields for page in reply.pages)]:
+        assert len(fields) <= FIELDS_MAX
+        assert all(len(f.name) <= FIELD_NAME_MAX and len(f.value) <= FIELD_VALUE_MAX for f in fields)
+        assert around + sum(len(f.name) + len(f.value) for f in fields) <= PAGE_CHARS_MAX
+
+
+async def test_deals_of_a_title_in_reading_order(deals: Run) -> None:
+    reply = await deals(MIRACLE)
+    assert reply.kind is ReplyKind.ANSWER
+    assert reply.headline == "11 deals for Miracle in Cell No. 7 (2019, Türkiye, film)"
+    assert reply.body == "9 active or signed, 1 negotiating or offered, 1 expired or cancelled."
+    refs = refs_in_order(reply)
+    assert len(refs) == 11
+    # In force first (newest start first, then no start), then negotiating, then history.
+    assert refs[0] == "IM-2025-031"
+    assert set(refs[1:9]) == {f"IM-M7-00{n}" for n in range(1, 9)}
+    assert refs[9:] == ["IM-2026-044", "IM-2024-012"]
+    vista = all_fields(reply)[0]
+    assert vista.name == "Vista Play"  # the title is in the headline, not repeated on each deal
+    assert vista.value.splitlines() == [
+        "Active · IM-2025-031",
+        "Territories: LATAM (20 territories)",
+        "Media: SVOD · non-exclusive",
+        "Term: March 1, 2025 – February 28, 2027",
+        "Owner: Selin Aydın · Source: sample data",
+    ]
+    imagen = next(f for f in all_fields(reply) if f.name == "Imagen TV")
+    assert "Media: Free TV · exclusivity not stated" in imagen.value
+    assert "Term: term not stated" in imagen.value
+    onda = next(f for f in all_fields(reply) if f.name == "Onda Azul TV")
+    assert "Term: January 1, 2027 – December 31, 2029 · 3 runs" in onda.value
+
+
+async def test_deals_in_a_territory_include_group_wide_deals(deals: Run) -> None:
+    reply = await deals("mexico")
+    assert reply.headline == "16 deals in Mexico"
+    refs = refs_in_order(reply)
+    assert {"IM-M7-001", "IM-2025-031", "IM-2024-003", "IM-2026-050"} <= set(refs)
+    assert "IM-2026-044" not in refs  # Spain
+    holdback = next(f for f in all_fields(reply) if "IM-2024-003" in f.value)
+    assert holdback.name == "Small Miracles (2023, Türkiye, series) — Canal Aurora"
+    assert "holdback until July 31, 2025" in holdback.value
+    statuses = [f.value.split(" · ")[0] for f in all_fields(reply)]
+    ranks = [{"Active": 0, "Signed": 0, "Offered": 1, "Negotiating": 1}.get(s, 2) for s in statuses]
+    assert ranks == sorted(ranks)
+
+
+async def test_deals_in_a_group_and_with_status_words(deals: Run) -> None:
+    latam = await deals("latam")
+    refs = set(refs_in_order(latam))
+    assert {"IM-M7-002", "IM-2025-031", "IM-2024-034"} <= refs
+    assert "IM-2026-044" not in refs
+    active = await deals("latam active")
+    assert active.headline == "14 deals in LATAM (active)"
+    assert all(f.value.startswith("Active · ") for f in all_fields(active))
+    expired = await deals("expired spain")
+    assert expired.headline == "6 deals in Spain (expired)"
+    filler = await deals("in spain")  # "in" alone is no title (and India is not meant)
+    assert filler.headline == "17 deals in Spain"
+    assert not filler.notes[:-1]
+
+
+async def test_deals_with_a_licensee_and_combined(deals: Run) -> None:
+    imagen = await deals("imagen tv")
+    assert imagen.headline == "1 deal with Imagen TV"
+    assert refs_in_order(imagen) == ["IM-M7-001"]
+    assert all_fields(imagen)[0].name == "Miracle in Cell No. 7 (2019, Türkiye, film) — Imagen TV"
+    both = await deals(f"{MIRACLE} mexico")
+    assert both.headline == "2 deals for Miracle in Cell No. 7 (2019, Türkiye, film) in Mexico"
+    assert refs_in_order(both) == ["IM-2025-031", "IM-M7-001"]
+    none = await deals("vista play negotiating")
+    assert none.kind is ReplyKind.ANSWER
+    assert none.headline == "No deals with Vista Play (negotiating)"
+
+
+async def test_fees_absent_when_the_reader_may_not_see_them(deals: Run) -> None:
+    for query in (MIRACLE, "mexico", "latam", "imagen tv"):
+        reply = await deals(query)
+        text = text_of(reply)
+        assert not reply.has_confidential
+        for secret in ("USD", "EUR", "60,000", "60000", "Signed on", "January 20, 2025", "Notes:",
+                       "Premiered on Imagen TV"):
+            assert secret not in text, (query, secret)
+        assert FEES_NOTE in reply.notes
+
+
+async def test_fees_only_in_confidential_fields_for_readers_who_may_see_them(deals: Run) -> None:
+    reply = await deals(MIRACLE, may_see_fees=True)
+    assert reply.has_confidential
+    assert FEES_NOTE not in reply.notes
+    fields = all_fields(reply)
+    terms = fields[fields.index(next(f for f in fields if f.name == "Vista Play")) + 1]
+    assert terms.confidential
+    assert terms.name == "Fee and terms — IM-2025-031"
+    assert terms.value.splitlines() == ["Fee: USD 60,000", "Signed on: January 20, 2025",
+                                        "Notes: Non-exclusive; does not touch the free-TV licences"]
+    public = text_of(reply, confidential=False)
+    for secret in ("USD", "EUR", "60,000", "Signed on", "Notes:"):
+        assert secret not in public
+    euro = await deals(MIRACLE, may_see_fees=True, locale="es")
+    assert "Fee: EUR 35.000" in text_of(euro)
+    assert "Fee: USD 60.000" in text_of(euro)
+
+
+async def test_ambiguous_title_offers_lines_that_answer(deals: Run) -> None:
+    reply = await deals("miracle mexico")
+    assert reply.kind is ReplyKind.CHOICE
+    turkish = next(c for c in reply.candidates if c.label == "Miracle in Cell No. 7 (2019, Türkiye, film)")
+    assert turkish.query == "!deals Miracle in Cell No. 7 (2019, TR) mexico"
+    picked = await deals(turkish.query.removeprefix("!deals "))
+    assert picked.headline == "2 deals for Miracle in Cell No. 7 (2019, Türkiye, film) in Mexico"
+
+
+async def test_nothing_found_and_nothing_asked(deals: Run) -> None:
+    missing = await deals("zzqqx")
+    assert missing.kind is ReplyKind.NOT_FOUND
+    assert "zzqqx" in missing.headline
+    for empty in ("", "active"):
+        reply = await deals(empty)
+        assert reply.kind is ReplyKind.PROBLEM
+        assert "!deals" in reply.headline
+
+
+async def test_long_lists_page_within_the_limits_with_terms_beside_their_deal(deals: Run) -> None:
+    reply = await deals("mexico", may_see_fees=True)
+    assert len(reply.pages) >= 2
+    assert not reply.fields
+    assert_fits(reply)
+    for page in reply.pages:
+        for position, field in enumerate(page.fields):
+            if field.confidential:
+                assert position > 0
+                assert not page.fields[position - 1].confidential
+                ref = field.name.removeprefix("Fee and terms — ")
+                assert ref in page.fields[position - 1].value
+    for query in (MIRACLE, "latam", "imagen tv", "Western Europe"):
+        for may_see_fees in (False, True):
+            assert_fits(await deals(query, may_see_fees=may_see_fees))
+
+
+def test_fit_keeps_blocks_whole_and_pages_by_fields_and_characters() -> None:
+    small = [[Field(f"deal {n}", "x" * 10), Field(f"terms {n}", "y", confidential=True)] for n in range(30)]
+    fields, pages = fit(small)
+    assert not fields
+    assert [len(p.fields) for p in pages] == [24, 24, 12]
+    big = [[Field(f"deal {n}", "x" * 1000)] for n in range(8)]
+    _, pages = fit(big)
+    assert all(sum(len(f.value) for f in p.fields) <= 3500 for p in pages)
+    one, none = fit([[Field("a", "b")]])
+    assert one == (Field("a", "b"),)
+    assert none == ()
