@@ -10,11 +10,11 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from commands import avails, buyer, chart, deals, press, ratings, title, top
 from commands.context import CommandContext
 from commands.errors import CommandError
-from commands.help import CommandHelp, closest_command, help_reply
+from commands.help import HELP, CommandHelp, closest_command, help_reply
 from commands.reply import Reply, ReplyKind, problem
-from commands.title import run_title
 
 Handler = Callable[[str, CommandContext], Awaitable[Reply]]
 
@@ -29,29 +29,19 @@ async def _run_help(topic: str, context: CommandContext) -> Reply:
     return help_reply(topic, [command.help for command in COMMANDS.values()], context.reader.prefix)
 
 
+# In the order PRODUCT.md lists them, which is the order help shows them.
 COMMANDS: dict[str, Command] = {
     command.help.name: command
     for command in (
-        Command(
-            CommandHelp(
-                name="title",
-                summary="The title card: every title it goes by, year, kind, runtime, synopsis, remake-of,"
-                " best audience figures, box office, where it is licensed, links.",
-                usage="title <name>",
-                examples=("title Miracle in Cell No. 7", "title 7. Koğuştaki Mucize",
-                          "title Miracle in Cell No. 7 (2013)"),
-            ),
-            run_title,
-        ),
-        Command(
-            CommandHelp(
-                name="help",
-                summary="What each command does, with examples.",
-                usage="help [command]",
-                examples=("help", "help title"),
-            ),
-            _run_help,
-        ),
+        Command(title.HELP, title.run_title),
+        Command(ratings.HELP, ratings.run_ratings),
+        Command(deals.HELP, deals.run_deals),
+        Command(avails.HELP, avails.run_avails),
+        Command(buyer.HELP, buyer.run_buyer),
+        Command(top.HELP, top.run_top),
+        Command(press.HELP, press.run_press),
+        Command(chart.HELP, chart.run_chart),
+        Command(HELP, _run_help),
     )
 }
 

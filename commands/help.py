@@ -19,6 +19,14 @@ class CommandHelp:
     examples: tuple[str, ...]
 
 
+HELP = CommandHelp(
+    name="help",
+    summary="What each command does, with examples.",
+    usage="help [command]",
+    examples=("help", "help avails"),
+)
+
+
 def closest_command(name: str, helps: Sequence[CommandHelp]) -> str | None:
     """The command a mistyped name most likely meant (``titel`` -> ``title``), if one is close."""
     match = process.extractOne(

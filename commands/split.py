@@ -37,6 +37,11 @@ DEFAULT_WANTS: tuple[Part, ...] = ("title", "territory", "media", "date")
 # A territory, group or company part must match at least this well to take words from the title.
 PLACE_SCORE = 80.0
 MAX_SPAN = 4
+# Country codes that are everyday words in English, Spanish or Turkish ("from 2027 in spain"): inside a
+# longer query they are read as words, not as India, Norway or Italy. Alone, or as a full name, they still
+# resolve (resolve_territory("IN") is India).
+FILLER_CODES = frozenset({"in", "no", "it", "is", "at", "to", "be", "by", "me", "my", "so", "do", "as", "am",
+                          "de", "la", "se", "al", "mi", "tu", "su", "ve"})
 _REF_TOKEN = re.compile(r"(?<!\S)(?P<kind>title|territory|group|company):(?P<id>[A-Za-z0-9]+)(?!\S)")
 _REF_PART: dict[str, Part] = {"title": "title", "territory": "territory", "group": "territory", "company": "company"}
 
@@ -159,6 +164,8 @@ def _place_spans(index: NameIndex, words: Sequence[str], part: Part, taken: set[
             if taken & set(range(start, stop)):
                 break
             span_words = words[start:stop]
+            if part == "territory" and stop - start == 1 and span_words[0] in FILLER_CODES:
+                continue
             ranked = rank_places(index, span_words) if part == "territory" else rank(index, "company", span_words)
             if ranked and ranked[0].score >= PLACE_SCORE:
                 explained = (stop - start) * ranked[0].score / 100.0

@@ -12,6 +12,7 @@ from babel import Locale
 
 from commands.context import CommandContext
 from commands.formatting import format_count, format_count_short, format_day, format_points
+from commands.help import CommandHelp
 from commands.reply import Field, Reply, problem
 from commands.resolve import Found, resolve_title
 from commands.resolving import unresolved_reply
@@ -20,6 +21,14 @@ from storage.models import Title
 from storage.vocab import MEDIA_RIGHTS, TITLE_KINDS
 
 SYNOPSIS_LIMIT = 700
+
+HELP = CommandHelp(
+    name="title",
+    summary="The title card: every title it goes by, year, kind, runtime, synopsis, remake-of, best audience"
+    " figures, box office, where it is licensed, links.",
+    usage="title <name>",
+    examples=("title Miracle in Cell No. 7 turkish", "title 7. Koğuştaki Mucize", "title milagro en la celda 7"),
+)
 
 
 def title_label(title: Title, countries: dict[str, str]) -> str:

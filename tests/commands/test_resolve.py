@@ -342,3 +342,21 @@ def test_split_query_takes_autocomplete_references_anywhere() -> None:
     company = split_query(index, "company:5", ("company",))
     assert isinstance(company.company, Found)
     assert company.company.id == 5
+
+
+def test_country_codes_that_are_common_words_stay_words_in_a_mixed_query() -> None:
+    from commands.resolve import Found, resolve_territory
+    from commands.split import split_query
+    from storage.name_index import NameEntry, NameIndex, Record
+
+    index = NameIndex.build(
+        [Record("title", 1, "Small Miracles", 2023, "TR", "series"), Record("territory", "IN", "India"),
+         Record("territory", "ES", "Spain")],
+        [NameEntry("territory", "IN", "IN", "in", "iso"), NameEntry("territory", "ES", "ES", "es", "iso")],
+    )
+    parsed = split_query(index, "small miracles from 2027-01-01 in spain", ("title", "territory", "date"))
+    assert isinstance(parsed.place, Found)
+    assert parsed.place.id == "ES"
+    alone = resolve_territory(index, "IN")
+    assert isinstance(alone, Found)
+    assert alone.id == "IN"
