@@ -6,19 +6,25 @@
     slate export DIR           write the whole catalog as import files
     slate demo                 load the demo catalog into the configured database
     slate db upgrade           create or upgrade the database schema
+    slate run                  connect to Discord and serve the team's servers (needs DISCORD_TOKEN)
+    slate sync [--guild ID]    publish the slash commands to Discord (everywhere, or to one server at once)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import discord
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from bot.app import SlateBot
 from bot.catalog import open_catalog
 from bot.console import ask, run_console
 from bot.settings import Settings, SettingsError, configure_logging, load_settings
@@ -49,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db_parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", help="create or upgrade the schema")
     db_sub.add_parser("current", help="print the schema revision")
+    sub.add_parser("run", help="connect to Discord and answer in the team's servers (needs DISCORD_TOKEN)")
+    sync_parser = sub.add_parser("sync", help="publish the slash commands to Discord")
+    sync_parser.add_argument("--guild", type=int, metavar="ID", help="only this server, at once (default: all)")
     return parser
 
 
@@ -126,6 +135,80 @@ async def _db(settings: Settings, action: str) -> int:
         await engine.dispose()
 
 
+HOW_TO_CONNECT = ("docs/discord.md shows how to create the bot in Discord's Developer Portal, switch on its"
+                  " Message Content intent and invite it to your server.")
+
+
+def _discord_settings(settings: Settings) -> str | None:
+    """The token, after checking what the bot needs; None (and the reason printed) when something is missing."""
+    try:
+        token = settings.require_token()
+        settings.require_guilds()
+    except SettingsError as error:
+        print(f"slate: {error}", file=sys.stderr)
+        if not settings.discord_token:
+            print(HOW_TO_CONNECT, file=sys.stderr)
+        return None
+    return token
+
+
+async def _run_bot(settings: Settings, token: str) -> int:
+    """Serve until SIGINT or SIGTERM, then close the gateway and the database cleanly."""
+    async with open_catalog(settings) as catalog, SlateBot(settings, catalog) as bot:
+        loop = asyncio.get_running_loop()
+        closing: set[asyncio.Task[None]] = set()
+
+        def stop(signal_name: str) -> None:
+            log.info("%s received: closing the connection to Discord", signal_name)
+            task = loop.create_task(bot.close())
+            closing.add(task)
+            task.add_done_callback(closing.discard)
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):  # Windows: Ctrl+C still interrupts asyncio.run
+                loop.add_signal_handler(sig, stop, sig.name)
+        try:
+            await bot.start(token)
+        except discord.LoginFailure:
+            print("slate: Discord refused the token in DISCORD_TOKEN; reset it in the Developer Portal"
+                  " (Bot -> Reset Token) and put the new one in .env", file=sys.stderr)
+            return 2
+        except discord.PrivilegedIntentsRequired:
+            print("slate: Discord refused the Message Content intent: switch it on in the Developer Portal"
+                  " (Bot -> Privileged Gateway Intents -> Message Content Intent); see docs/discord.md",
+                  file=sys.stderr)
+            return 2
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError):
+                    loop.remove_signal_handler(sig)
+    log.info("stopped")
+    return 0
+
+
+async def _sync(settings: Settings, token: str, guild_id: int | None) -> int:
+    """Log in over REST only (no gateway) and publish the command tree the bot would serve."""
+    async with open_catalog(settings) as catalog, SlateBot(settings, catalog) as bot:
+        try:
+            await bot.login(token)  # runs setup_hook, which loads the cogs and so fills the tree
+            if guild_id is None:
+                synced = await bot.tree.sync()
+                where = "globally (Discord may take a few minutes to show changes)"
+            else:
+                guild = discord.Object(id=guild_id)
+                bot.tree.copy_global_to(guild=guild)
+                synced = await bot.tree.sync(guild=guild)
+                where = f"to server {guild_id}"
+        except discord.LoginFailure:
+            print("slate: Discord refused the token in DISCORD_TOKEN", file=sys.stderr)
+            return 2
+        except discord.HTTPException as error:
+            print(f"slate: Discord refused the sync: {error}", file=sys.stderr)
+            return 1
+    print(f"synced {len(synced)} slash commands {where}: {', '.join(sorted(c.name for c in synced))}")
+    return 0
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     try:
@@ -146,6 +229,13 @@ def run(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_import(settings, demo_files(), dry_run=False))
         if command == "export":
             return asyncio.run(_export(settings, arguments.directory))
+        if command in ("run", "sync"):
+            token = _discord_settings(settings)
+            if token is None:
+                return 2
+            if command == "run":
+                return asyncio.run(_run_bot(settings, token))
+            return asyncio.run(_sync(settings, token, arguments.guild))
         return asyncio.run(_db(settings, arguments.db_command))
     except MigrationError as error:
         print(f"slate: {error}", file=sys.stderr)
