@@ -18,9 +18,11 @@ from typing import Any
 import pytest
 from database_support import POSTGRES_URL, require_postgres
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from storage.db import SessionFactory, create_engine, make_session_factory
+from storage.demo_catalog import demo_files
+from storage.importing import import_files
 from storage.migrate import upgrade_database
 from storage.models import Base, Territory, TerritoryName
 
@@ -50,9 +52,24 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+async def _load_demo(url: str, search_path: str | None = None) -> None:
+    engine = create_engine(url, search_path=search_path)
+    try:
+        await import_files(make_session_factory(engine), demo_files())
+    finally:
+        await engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def postgres_schema() -> Iterator[str]:
-    """A PostgreSQL schema of its own for this test run, with the schema and territories."""
+def sqlite_demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite catalog holding the demo, imported once through the real importer and copied per test."""
+    path = tmp_path_factory.mktemp("demo-template") / "catalog.db"
+    shutil.copyfile(sqlite_template, path)
+    run_in_fresh_loop(_load_demo(f"sqlite:///{path}"))
+    return path
+
+
+def _postgres_schema(*, with_demo: bool) -> Iterator[str]:
     url = require_postgres()
     schema = f"slate_test_{uuid.uuid4().hex[:12]}"
 
@@ -67,9 +84,23 @@ def postgres_schema() -> Iterator[str]:
     run_in_fresh_loop(run(f"CREATE SCHEMA {schema}"))
     try:
         run_in_fresh_loop(_create_catalog(url, search_path=schema))
+        if with_demo:
+            run_in_fresh_loop(_load_demo(url, search_path=schema))
         yield schema
     finally:
         run_in_fresh_loop(run(f"DROP SCHEMA {schema} CASCADE"))
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[str]:
+    """A PostgreSQL schema of its own for this test run, with the schema and territories."""
+    yield from _postgres_schema(with_demo=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_schema() -> Iterator[str]:
+    """A second schema holding the demo catalog, for tests that read it (see ``demo_session_factory``)."""
+    yield from _postgres_schema(with_demo=True)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -100,3 +131,27 @@ async def engine(engine_name: str, request: pytest.FixtureRequest, tmp_path: Pat
 @pytest.fixture
 def session_factory(engine: AsyncEngine) -> SessionFactory:
     return make_session_factory(engine)
+
+
+@pytest.fixture
+async def demo_session_factory(engine_name: str, request: pytest.FixtureRequest,
+                               tmp_path: Path) -> AsyncIterator[SessionFactory]:
+    """Sessions on a catalog that holds the demo, without importing it again for every test.
+
+    SQLite: a copy of a demo file made once. PostgreSQL: the demo schema, with each test inside a
+    transaction that is rolled back at the end (sessions commit to savepoints), so a test may write.
+    """
+    if engine_name == "sqlite":
+        path = tmp_path / "demo.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_demo_template"), path)
+        sqlite_engine = create_engine(f"sqlite:///{path}")
+        yield make_session_factory(sqlite_engine)
+        await sqlite_engine.dispose()
+        return
+    schema = request.getfixturevalue("postgres_demo_schema")
+    pg_engine = create_engine(POSTGRES_URL, search_path=schema)
+    async with pg_engine.connect() as connection:
+        outer = await connection.begin()
+        yield async_sessionmaker(bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+        await outer.rollback()
+    await pg_engine.dispose()

@@ -1,4 +1,4 @@
-"""Fixtures for command tests: the demo catalog imported through the real importer, its name index, and
+"""Fixtures for command tests: the demo catalog (imported once through the real importer), its name index, and
 ``ask``, which answers one line as a reader would see it (today fixed, so periods and avails are stable)."""
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from commands.context import CommandContext, Reader
 from commands.dispatch import dispatch
 from commands.reply import Reply
 from storage.db import SessionFactory
-from storage.demo_catalog import demo_files
-from storage.importing import import_files
 from storage.name_index import NameIndex, load_name_index
 
 TODAY = dt.date(2026, 11, 26)
@@ -21,18 +19,17 @@ Ask = Callable[..., Awaitable[Reply]]
 
 
 @pytest.fixture
-async def demo_names(session_factory: SessionFactory) -> NameIndex:
-    """The demo catalog loaded into this test's database; returns its name index."""
-    await import_files(session_factory, demo_files())
-    async with session_factory() as session:
+async def demo_names(demo_session_factory: SessionFactory) -> NameIndex:
+    """The name index of the demo catalog (``demo_session_factory``, from tests/conftest.py)."""
+    async with demo_session_factory() as session:
         return await load_name_index(session)
 
 
 @pytest.fixture
-def ask(session_factory: SessionFactory, demo_names: NameIndex) -> Ask:
+def ask(demo_session_factory: SessionFactory, demo_names: NameIndex) -> Ask:
     async def answer(line: str, *, locale: str = "en", may_see_fees: bool = False,
                      today: dt.date = TODAY) -> Reply:
-        async with session_factory() as session:
+        async with demo_session_factory() as session:
             context = CommandContext(session, Reader(locale=locale, may_see_fees=may_see_fees), demo_names, today)
             return await dispatch(line, context)
 

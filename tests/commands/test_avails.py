@@ -24,9 +24,9 @@ Run = Callable[..., Awaitable[Reply]]
 
 
 @pytest.fixture
-def ask_avails(session_factory: SessionFactory, demo_names: NameIndex) -> Run:
+def ask_avails(demo_session_factory: SessionFactory, demo_names: NameIndex) -> Run:
     async def answer(text: str, *, may_see_fees: bool = False) -> Reply:
-        async with session_factory() as session:
+        async with demo_session_factory() as session:
             reader = Reader(may_see_fees=may_see_fees)
             return await run_avails(text, CommandContext(session, reader, demo_names, TODAY))
 

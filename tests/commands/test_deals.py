@@ -23,9 +23,9 @@ Run = Callable[..., Awaitable[Reply]]
 
 
 @pytest.fixture
-def deals(session_factory: SessionFactory, demo_names: NameIndex) -> Run:
+def deals(demo_session_factory: SessionFactory, demo_names: NameIndex) -> Run:
     async def answer(text: str, *, locale: str = "en", may_see_fees: bool = False) -> Reply:
-        async with session_factory() as session:
+        async with demo_session_factory() as session:
             reader = Reader(locale=locale, may_see_fees=may_see_fees)
             return await run_deals(text, CommandContext(session, reader, demo_names, TODAY))
 

@@ -37,9 +37,9 @@ def _press_with(session_factory: SessionFactory, names: NameIndex) -> Press:
 
 
 @pytest.fixture
-def press(session_factory: SessionFactory, demo_names: NameIndex) -> Press:
+def press(demo_session_factory: SessionFactory, demo_names: NameIndex) -> Press:
     """``press`` over the demo catalog, called directly so these tests do not depend on the dispatcher."""
-    return _press_with(session_factory, demo_names)
+    return _press_with(demo_session_factory, demo_names)
 
 
 def field(reply: Reply, name: str) -> str:
