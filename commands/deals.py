@@ -18,7 +18,7 @@ from babel.numbers import format_currency
 from commands.context import CommandContext
 from commands.formatting import format_day
 from commands.help import CommandHelp
-from commands.limits import FIELD_NAME_MAX, FIELD_VALUE_MAX, FIELDS_MAX, HEADLINE_MAX, PAGE_FIELD_CHARS, clip
+from commands.limits import FIELD_NAME_MAX, FIELD_VALUE_MAX, HEADLINE_MAX, clip, paginate_blocks
 from commands.reply import Field, Page, Reply, problem
 from commands.resolve import Ambiguous, Found, NotFound, Resolution, label, resolve_title, territory_name
 from commands.resolving import unresolved_reply
@@ -292,18 +292,7 @@ def fit(blocks: Sequence[Sequence[Field]]) -> tuple[tuple[Field, ...], tuple[Pag
 
     A block is never split across pages, so a deal's confidential terms always sit next to the deal.
     """
-    pages: list[Page] = []
-    current: list[Field] = []
-    size = 0
-    for block in blocks:
-        length = sum(len(f.name) + len(f.value) for f in block)
-        if current and (len(current) + len(block) > FIELDS_MAX or size + length > PAGE_FIELD_CHARS):
-            pages.append(Page(tuple(current)))
-            current, size = [], 0
-        current.extend(block)
-        size += length
-    if current:
-        pages.append(Page(tuple(current)))
+    pages = paginate_blocks(blocks)
     if len(pages) <= 1:
         return (pages[0].fields if pages else ()), ()
     return (), tuple(pages)

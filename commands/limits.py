@@ -51,15 +51,21 @@ def lines_into_fields(name: str, lines: Iterable[str], *, inline: bool = False,
 
 def paginate(fields: Sequence[Field], *, per_page_chars: int = PAGE_FIELD_CHARS) -> tuple[Page, ...]:
     """Fields split into pages of at most 25 fields and ``per_page_chars`` characters each."""
+    return paginate_blocks([[field] for field in fields], per_page_chars=per_page_chars)
+
+
+def paginate_blocks(blocks: Sequence[Sequence[Field]], *,
+                    per_page_chars: int = PAGE_FIELD_CHARS) -> tuple[Page, ...]:
+    """Blocks of fields (one deal and its confidential terms, say) as pages; a block is never split."""
     pages: list[Page] = []
     current: list[Field] = []
     size = 0
-    for field in fields:
-        length = len(field.name) + len(field.value)
-        if current and (len(current) >= FIELDS_MAX or size + length > per_page_chars):
+    for block in blocks:
+        length = sum(len(f.name) + len(f.value) for f in block)
+        if current and (len(current) + len(block) > FIELDS_MAX or size + length > per_page_chars):
             pages.append(Page(tuple(current)))
             current, size = [], 0
-        current.append(field)
+        current.extend(block)
         size += length
     if current:
         pages.append(Page(tuple(current)))
