@@ -22,17 +22,16 @@ from commands.deals import (
     territories_text,
     title_text,
 )
-from commands.formatting import format_count, format_count_short, format_day, format_points
+from commands.figures import figure_summary
 from commands.help import CommandHelp
 from commands.limits import HEADLINE_MAX, clip, lines_into_fields
 from commands.reply import Field, Reply, problem
 from commands.resolve import Found, label, resolve_company
 from commands.resolving import unresolved_reply
-from storage.catalog import FigureFact, territory_groups
+from storage.catalog import territory_groups
 from storage.deals import ChannelFigure, channel_figures, find_deals
 from storage.models import Deal
 from storage.name_index import NameIndex
-from storage.vocab import MEASUREMENTS
 
 HELP = CommandHelp(
     name="buyer",
@@ -122,33 +121,9 @@ def _title_fields(figures: Sequence[ChannelFigure], index: NameIndex, locale: st
     record = index.record("title", first.title_id)
     name = label(index, record) if record else (
         f"{first.title_name} ({first.title_year})" if first.title_year else first.title_name)
-    lines = [_figure_line(f.figure, locale) for f in figures[:FIGURES_PER_TITLE]]
+    lines = [figure_summary(f.figure, locale) for f in figures[:FIGURES_PER_TITLE]]
     if len(figures) > FIGURES_PER_TITLE:
         lines.append(f"… and {len(figures) - FIGURES_PER_TITLE} more figures (ratings command)")
     return lines_into_fields(f"On air: {name}", lines)
 
 
-def _figure_line(figure: FigureFact, locale: str) -> str:
-    """``Mexico · Imagen TV · date not stated · Prime time: 3.1 million viewers, 19% share — #1 in prime time``.
-
-    Share and rating are always named: they are different numbers and a press line must not swap them.
-    """
-    target = f" ({figure.target})" if figure.target else ""
-    numbers = []
-    if figure.viewers is not None:
-        numbers.append(f"{format_count_short(figure.viewers, locale)} viewers")
-    if figure.share_pct is not None:
-        numbers.append(f"{format_points(figure.share_pct, locale)} share")
-    if figure.rating_pct is not None:
-        numbers.append(f"{format_points(figure.rating_pct, locale)} rating")
-    if figure.reach is not None:
-        numbers.append(f"reach {format_count(figure.reach, locale)}")
-    where = [figure.territory_name, figure.channel, format_day(figure.air_date, locale)]
-    if figure.timeslot:
-        where.append(figure.timeslot)
-    if figure.episode:
-        where.append(f"episode {figure.episode}")
-    if figure.measurement:
-        where.append(MEASUREMENTS.get(figure.measurement, figure.measurement).lower())
-    rank = f" — {figure.rank_note}" if figure.rank_note else ""
-    return f"{' · '.join(where)}: {', '.join(numbers) or 'no figure'}{target}{rank}"

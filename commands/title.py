@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from babel import Locale
 
 from commands.context import CommandContext
-from commands.formatting import format_count, format_count_short, format_day, format_points
+from commands.figures import figure_summary
+from commands.formatting import format_count, format_count_short, format_day
 from commands.help import CommandHelp
 from commands.reply import Field, Reply, problem
 from commands.resolve import Found, resolve_title
@@ -117,28 +118,10 @@ def _facts_line(title: Title, countries: dict[str, str]) -> Iterable[str]:
         yield ", ".join(title.genres.split("|"))
 
 
-def _figure_line(figure: FigureFact, locale: str) -> str:
-    numbers = []
-    target = f" ({figure.target})" if figure.target else ""
-    if figure.viewers is not None:
-        numbers.append(f"{format_count_short(figure.viewers, locale)} viewers{target}")
-    if figure.rating_pct is not None:
-        numbers.append(f"rating {format_points(figure.rating_pct, locale)}{target}")
-    if figure.share_pct is not None:
-        numbers.append(f"share {format_points(figure.share_pct, locale)}{target}")
-    if figure.reach is not None:
-        numbers.append(f"reach {format_count(figure.reach, locale)}")
-    where = [figure.territory_name, figure.channel, format_day(figure.air_date, locale)]
-    if figure.timeslot:
-        where.append(figure.timeslot)
-    rank = f" — {figure.rank_note}" if figure.rank_note else ""
-    return f"{' · '.join(where)}: {', '.join(numbers) or 'no figure'}{rank}"
-
-
 def _best_figures(figures: tuple[FigureFact, ...], locale: str, limit: int = 6) -> list[str]:
     """The strongest figures first: most viewers, then highest share, then rating."""
     ranked = sorted(figures, key=lambda f: (f.viewers or 0, f.share_pct or 0, f.rating_pct or 0), reverse=True)
-    lines = [_figure_line(f, locale) for f in ranked[:limit]]
+    lines = [figure_summary(f, locale) for f in ranked[:limit]]
     if len(figures) > limit:
         lines.append(f"… and {len(figures) - limit} more figures (ratings command)")
     return lines

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, distinct, func, select
 from sqlalchemy.sql.elements import UnaryExpression
 
+from storage.catalog import FigureFact
 from storage.db import CatalogSession
 from storage.models import Airing, AudienceFigure, Company, Territory, Title
 
@@ -46,8 +46,8 @@ class AudienceScope:
 
 
 @dataclass(frozen=True)
-class AudienceRow:
-    """One audience figure with everything its provenance line shows."""
+class AudienceRow(FigureFact):
+    """One audience figure with its provenance (``FigureFact``) and the title and ids a list needs."""
 
     figure_id: int
     title_id: int
@@ -55,22 +55,7 @@ class AudienceRow:
     title_year: int | None
     title_origin: str | None
     title_kind: str | None
-    territory_code: str
-    territory_name: str
     channel_id: int
-    channel: str
-    air_date: dt.date | None
-    timeslot: str | None
-    episode: str | None
-    target: str
-    measurement: str
-    viewers: int | None
-    rating_pct: Decimal | None
-    share_pct: Decimal | None
-    reach: int | None
-    rank_note: str | None
-    notes: str | None
-    source: str | None
 
 
 @dataclass(frozen=True)
@@ -150,8 +135,15 @@ def _order(order: FigureOrder) -> list[UnaryExpression[Any]]:
     return [*options[order], AudienceFigure.id.asc()]
 
 
+_ROW_FIELDS = (
+    "figure_id", "title_id", "title_name", "title_year", "title_origin", "title_kind", "territory_code",
+    "territory_name", "channel_id", "channel", "air_date", "timeslot", "episode", "target", "measurement",
+    "viewers", "rating_pct", "share_pct", "reach", "rank_note", "notes", "source",
+)  # in the order of _row_columns()
+
+
 def _row(values: Sequence[Any]) -> AudienceRow:
-    return AudienceRow(*values[:22])
+    return AudienceRow(**dict(zip(_ROW_FIELDS, values, strict=False)))
 
 
 async def audience_figures(session: CatalogSession, scope: AudienceScope, *, order: FigureOrder = "best",

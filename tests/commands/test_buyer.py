@@ -59,9 +59,9 @@ async def test_imagen_bought_miracle_and_its_press_release_figures(buyer: Run) -
         " · term not stated · Signed (IM-M7-001)"
     )
     assert fields["On air: Miracle in Cell No. 7 (2019, Türkiye, film)"].splitlines() == [
-        "Mexico · Imagen TV · date not stated · Prime time: 3.1 million viewers, 19% share"
+        "Mexico · Imagen TV · date not stated · Prime time: 3.1 million viewers, share 19%"
         " — #1 in prime time (topped the prime-time charts)",
-        "Mexico · Imagen TV · date not stated · Prime time: 5.45% rating (Households)"
+        "Mexico · Imagen TV · date not stated · Prime time: rating 5.45% (Households)"
         " — Most successful movie in Imagen TV's broadcast history",
     ]
     assert reply.sources == ("Inter Medya press release",)
@@ -71,7 +71,7 @@ async def test_figures_in_the_readers_locale(buyer: Run) -> None:
     reply = await buyer("imagen", locale="es")
     text = text_of(reply)
     assert "3,1 millones viewers" in text
-    assert "5,45\u00a0% rating" in text  # Babel puts a no-break space before the sign in Spanish
+    assert "rating 5,45\u00a0%" in text  # Babel puts a no-break space before the sign in Spanish
 
 
 async def test_fees_only_for_readers_who_may_see_them(buyer: Run) -> None:
