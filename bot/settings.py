@@ -26,6 +26,8 @@ DEFAULT_SALES_ROLES = "Sales"
 DEFAULT_ADMIN_ROLES = "Slate Admin"
 DEFAULT_COOLDOWN_SECONDS = 10.0
 MAX_COOLDOWN_SECONDS = 3600.0
+DEFAULT_ANNOUNCE_GRACE_HOURS = 6.0
+MAX_ANNOUNCE_GRACE_HOURS = 168.0
 # A Discord id (a "snowflake"): 17 to 20 digits today; a little slack either way costs nothing.
 _SNOWFLAKE = re.compile(r"^\d{15,21}$")
 
@@ -88,6 +90,7 @@ class Settings:
     admin_role_label: str = DEFAULT_ADMIN_ROLES
     owner_ids: frozenset[int] = frozenset()  # people who may always run admin commands, besides the app owner
     cooldown_seconds: float = DEFAULT_COOLDOWN_SECONDS  # per user, on the expensive commands (chart, press)
+    announce_grace_hours: float = DEFAULT_ANNOUNCE_GRACE_HOURS  # a missed digest is posted late within this
 
     def require_token(self) -> str:
         """The Discord token, for the one place that connects; a clear error when it is missing."""
@@ -170,6 +173,17 @@ def _cooldown(raw: str) -> float:
     return seconds
 
 
+def _grace_hours(raw: str) -> float:
+    try:
+        hours = float(raw)
+    except ValueError:
+        hours = -1.0
+    if not 0 <= hours <= MAX_ANNOUNCE_GRACE_HOURS:
+        raise SettingsError(f"SLATE_ANNOUNCE_GRACE_HOURS must be a number of hours from 0 (never post late) to"
+                            f" {MAX_ANNOUNCE_GRACE_HOURS:.0f}; got {raw!r}")
+    return hours
+
+
 def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None) -> Settings:
     """Read the settings once: ``.env`` first, then the environment on top of it."""
     values: dict[str, str] = {}
@@ -195,6 +209,7 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         admin_role_label=admin_label,
         owner_ids=_ids("SLATE_OWNER_IDS", get("SLATE_OWNER_IDS", ""), "user"),
         cooldown_seconds=_cooldown(get("SLATE_COOLDOWN_SECONDS", str(DEFAULT_COOLDOWN_SECONDS))),
+        announce_grace_hours=_grace_hours(get("SLATE_ANNOUNCE_GRACE_HOURS", str(DEFAULT_ANNOUNCE_GRACE_HOURS))),
     )
 
 

@@ -4,4 +4,4 @@ Each module's ``setup(bot)`` builds its cog from the resources on the bot (setti
 so an extension can be reloaded without restarting the process.
 """
 
-EXTENSIONS: tuple[str, ...] = ("bot.cogs.catalog", "bot.cogs.admin")
+EXTENSIONS: tuple[str, ...] = ("bot.cogs.catalog", "bot.cogs.admin", "bot.cogs.announcements")

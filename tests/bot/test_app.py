@@ -22,6 +22,7 @@ from bot.settings import Secret, Settings
 from commands.dispatch import COMMANDS, Command
 
 COMMANDS_ROUTE = "/applications/{application_id}/commands"
+ADMIN_SLASH = ("import", "announce", "subscribe", "unsubscribe")  # the admin cogs' slash commands
 
 
 def test_intents_are_the_minimum_for_prefix_commands() -> None:
@@ -46,7 +47,7 @@ async def test_setup_loads_every_registered_command_and_never_syncs(
     bot = SlateBot(settings, catalog, **CLIENT_OPTIONS)
     async with running(bot, standin):
         assert {c.name for c in bot.commands} == {*registry, "sync", "import"}
-        assert {c.name for c in bot.tree.get_commands()} == {*registry, "import"}
+        assert {c.name for c in bot.tree.get_commands()} == {*registry, *ADMIN_SLASH}
         asked = await standin.send_message(team.channel("general"), team.member("bob"), "!help")
         await standin.state.wait_for_message(team.channel("general"), after=asked)
     assert not standin.state.calls_to("PUT", COMMANDS_ROUTE)
@@ -126,8 +127,8 @@ async def test_slate_sync_publishes_the_commands(standin: DiscordStandin, team: 
     shutil.copyfile(demo_template, database)
     settings = _settings_on(database, standin, team)
     assert await cli._sync(settings, standin.token, None) == 0
-    assert {c["name"] for c in standin.state.global_commands} == {*registry, "import"}
+    assert {c["name"] for c in standin.state.global_commands} == {*registry, *ADMIN_SLASH}
     assert await cli._sync(settings, standin.token, team.id) == 0
-    assert {c["name"] for c in standin.state.guild_commands[team.id]} == {*registry, "import"}
+    assert {c["name"] for c in standin.state.guild_commands[team.id]} == {*registry, *ADMIN_SLASH}
     assert "synced" in capsys.readouterr().out
     assert not any(entry["op"] == "IDENTIFY" for entry in standin.state.gateway_log), "REST only"
