@@ -123,6 +123,11 @@ class AdminCog(commands.Cog, name="Admin"):
                                  kind=ReplyKind.PROBLEM, pages=rows_into_pages("Problems", lines[1:]))
             if not dry_run:
                 await self.bot.catalog.refresh_names()
+                # "immediately" schedules post now, not at the next tick. Found by name, not isinstance:
+                # load_extension executes the cog's module afresh, so its class is not the one imported here.
+                tick_soon = getattr(self.bot.get_cog("Announcements"), "tick_soon", None)
+                if callable(tick_soon):
+                    tick_soon()
         lines = report.lines()
         return Reply(headline=clip(lines[0], HEADLINE_MAX), pages=rows_into_pages("Changes", lines[1:]))
 

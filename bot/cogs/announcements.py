@@ -78,12 +78,24 @@ class AnnouncementsCog(commands.Cog, name="Announcements"):
         self.sleep = sleep
         self.grace = dt.timedelta(hours=bot.settings.announce_grace_hours)
         self._tick_lock = asyncio.Lock()  # the loop and a manual tick never overlap in one process
+        self._soon: set[asyncio.Task[TickReport | None]] = set()
 
     async def cog_load(self) -> None:
         self.scheduler.start()
 
     async def cog_unload(self) -> None:
         self.scheduler.cancel()
+        for task in self._soon:
+            task.cancel()
+
+    def tick_soon(self) -> None:
+        """Tick now rather than at the next loop turn: an import just landed and `immediately` means now.
+
+        The task is kept until it ends (a bare create_task may be collected mid-run); safe_tick logs failures.
+        """
+        task = asyncio.create_task(self.safe_tick(self.clock()), name="announcements-after-import")
+        self._soon.add(task)
+        task.add_done_callback(self._soon.discard)
 
     async def interaction_check(self, interaction: discord.Interaction[SlateBot], /) -> bool:  # type: ignore[override]
         if interaction.guild is None:

@@ -299,3 +299,20 @@ async def test_two_bot_processes_post_every_announcement_once(
             sent = [m for m in standin.state.messages_in(channel) if m.author.id == one.user.id and m.embeds]
             assert len(sent) == 1, channel.name
             assert len(figure_lines(sent)) == 2
+
+
+async def test_an_import_in_chat_announces_at_once(
+        standin: DiscordStandin, team: Guild, bot: SlateBot, scheduler: AnnouncementsCog) -> None:
+    """`immediately` means right after the import, not at the scheduler's next turn (its loop is stopped here)."""
+    await announce(standin, team, when="immediately")
+    await scheduler.tick(NOW)
+    scheduler.clock = lambda: NOW + dt.timedelta(seconds=5)
+    run = await standin.send_interaction("import", user=team.member("carol"), channel=team.channel("general"),
+                                         options={"file": ("ratings.csv", FIGURES.encode())})
+    await run.answer(timeout=10)
+    for _ in range(100):
+        if posts(standin, team, bot):
+            break
+        await asyncio.sleep(0.05)
+    [post] = posts(standin, team, bot)
+    assert len(figure_lines([post])) == 2
