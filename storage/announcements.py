@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, update
 from sqlalchemy.orm import aliased, selectinload
 
-from storage.audience import AudienceRow, _row, _row_columns, _with_provenance
+from storage.audience import AudienceRow, audience_row, row_columns, with_provenance
 from storage.db import CatalogSession
 from storage.models import (
     Airing,
@@ -216,7 +216,7 @@ async def claim_digest(session: CatalogSession, digest_id: int, now: dt.datetime
 async def digest_figures(session: CatalogSession, digest_id: int) -> list[tuple[AudienceRow, str]]:
     """The digest's figures with their provenance, and whether each is news or a correction."""
     base = (
-        select(*_row_columns(), AnnouncementLedger.kind)
+        select(*row_columns(), AnnouncementLedger.kind)
         .select_from(AnnouncementLedger)
         .join(AudienceFigure, and_(AnnouncementLedger.subject == FIGURE,
                                    AnnouncementLedger.subject_id == AudienceFigure.id))
@@ -224,7 +224,7 @@ async def digest_figures(session: CatalogSession, digest_id: int) -> list[tuple[
         .where(AnnouncementLedger.digest_id == digest_id)
         .order_by(AnnouncementLedger.id)
     )
-    return [(_row(values), str(values[22])) for values in await session.execute(_with_provenance(base))]
+    return [(audience_row(values), str(values[22])) for values in await session.execute(with_provenance(base))]
 
 
 async def mark_posted(session: CatalogSession, digest: AnnouncementDigest, message_ids: Sequence[int],
@@ -257,6 +257,7 @@ async def figures_by_id(session: CatalogSession, figure_ids: Sequence[int]) -> d
     """Figures with their provenance by id (a preview shows candidates before any ledger row exists)."""
     if not figure_ids:
         return {}
-    base = (select(*_row_columns()).select_from(AudienceFigure).join(Airing, AudienceFigure.airing_id == Airing.id)
+    base = (select(*row_columns()).select_from(AudienceFigure).join(Airing, AudienceFigure.airing_id == Airing.id)
             .where(AudienceFigure.id.in_(list(figure_ids))))
-    return {row.figure_id: row for row in (_row(values) for values in await session.execute(_with_provenance(base)))}
+    rows = await session.execute(with_provenance(base))
+    return {row.figure_id: row for row in map(audience_row, rows)}

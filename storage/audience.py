@@ -89,7 +89,8 @@ _METRIC_COLUMNS = {
 }
 
 
-def _row_columns() -> tuple[Any, ...]:
+def row_columns() -> tuple[Any, ...]:
+    """The columns of an ``AudienceRow``, in ``audience_row``'s order; select them with ``with_provenance``."""
     return (
         AudienceFigure.id, Airing.title_id, Title.name, Title.year, Title.origin, Title.kind,
         Airing.territory_code, Territory.name_en, Airing.channel_id, Company.name, Airing.air_date,
@@ -99,7 +100,8 @@ def _row_columns() -> tuple[Any, ...]:
     )
 
 
-def _with_provenance(statement: Select[Any]) -> Select[Any]:
+def with_provenance(statement: Select[Any]) -> Select[Any]:
+    """Join a statement over airings to the title, channel and territory a provenance line names."""
     return (
         statement.join(Title, Airing.title_id == Title.id)
         .join(Company, Airing.channel_id == Company.id)
@@ -139,10 +141,10 @@ _ROW_FIELDS = (
     "figure_id", "title_id", "title_name", "title_year", "title_origin", "title_kind", "territory_code",
     "territory_name", "channel_id", "channel", "air_date", "timeslot", "episode", "target", "measurement",
     "viewers", "rating_pct", "share_pct", "reach", "rank_note", "notes", "source",
-)  # in the order of _row_columns()
+)  # in the order of row_columns()
 
 
-def _row(values: Sequence[Any]) -> AudienceRow:
+def audience_row(values: Sequence[Any]) -> AudienceRow:
     return AudienceRow(**dict(zip(_ROW_FIELDS, values, strict=False)))
 
 
@@ -150,8 +152,18 @@ async def audience_figures(session: CatalogSession, scope: AudienceScope, *, ord
                            limit: int = 200) -> FigureList:
     """Figures in ``scope``, ``order``ed, at most ``limit``, with the count of all of them."""
     filters = _scope_filters(scope)
-    base = select(*_row_columns()).select_from(AudienceFigure).join(Airing, AudienceFigure.airing_id == Airing.id)
-    rows = await session.execute(_with_provenance(base).where(*filters).order_by(*_order(order)).limit(limit))
+    # Sort and limit narrow rows first, then join the provenance of the winners only: a territory can hold
+    # a hundred thousand figures, and sorting them with every title and channel name is 3x slower.
+    best = (
+        select(AudienceFigure.id.label("figure_id")).select_from(AudienceFigure)
+        .join(Airing, AudienceFigure.airing_id == Airing.id)
+        .where(*filters).order_by(*_order(order)).limit(limit).subquery("best")
+    )
+    base = (
+        select(*row_columns()).select_from(AudienceFigure).join(best, best.c.figure_id == AudienceFigure.id)
+        .join(Airing, AudienceFigure.airing_id == Airing.id)
+    )
+    rows = await session.execute(with_provenance(base).order_by(*_order(order)))
     total = await session.scalar(
         select(func.count()).select_from(AudienceFigure).join(Airing, AudienceFigure.airing_id == Airing.id)
         .where(*filters)
@@ -162,7 +174,7 @@ async def audience_figures(session: CatalogSession, scope: AudienceScope, *, ord
             select(func.count()).select_from(AudienceFigure).join(Airing, AudienceFigure.airing_id == Airing.id)
             .where(*_scope_filters(scope, dated_only=False), Airing.air_date.is_(None))
         ) or 0
-    return FigureList(rows=tuple(_row(row) for row in rows), total=total, undated_left_out=undated)
+    return FigureList(rows=tuple(audience_row(row) for row in rows), total=total, undated_left_out=undated)
 
 
 async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric: Metric = "viewers",
@@ -188,7 +200,9 @@ async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric:
         .where(*filters).group_by(group).subquery("airing_counts")
     )
     statement = (
-        select(*_row_columns(), airings.c.airings)
+        # count() OVER () counts every group's winner before the limit: the board and its size in one pass
+        # over the window, rather than running the window a second time for the count.
+        select(*row_columns(), airings.c.airings, func.count().over().label("groups"))
         .select_from(AudienceFigure)
         .join(ranked, ranked.c.figure_id == AudienceFigure.id)
         .join(Airing, AudienceFigure.airing_id == Airing.id)
@@ -197,6 +211,6 @@ async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric:
         .order_by(*_order(metric))
         .limit(limit)
     )
-    rows = await session.execute(_with_provenance(statement))
-    groups = await session.scalar(select(func.count()).select_from(ranked).where(ranked.c.place == 1)) or 0
-    return Board(rows=tuple(BoardRow(_row(row), int(row[22])) for row in rows), groups=groups)
+    rows = (await session.execute(with_provenance(statement))).all()
+    groups = int(rows[0][23]) if rows else 0
+    return Board(rows=tuple(BoardRow(audience_row(row), int(row[22])) for row in rows), groups=groups)

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, case, exists, select
+from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.orm import selectinload
 
 from storage.catalog import FigureFact
@@ -95,8 +95,10 @@ async def find_deals(
     if licensee_id is not None:
         query = query.where(Deal.licensee_id == licensee_id)
     if territory_codes is not None:
-        query = query.where(exists().where(
-            DealTerritory.deal_id == Deal.id, DealTerritory.territory_code.in_(sorted(territory_codes))
+        # IN (subquery), not a correlated EXISTS: SQLite runs EXISTS once per deal (a scan of every deal);
+        # IN reads the territory index first and fetches only the deals it names.
+        query = query.where(Deal.id.in_(
+            select(DealTerritory.deal_id).where(DealTerritory.territory_code.in_(sorted(territory_codes)))
         ))
     if statuses:
         query = query.where(Deal.status.in_(sorted(statuses)))

@@ -1,0 +1,412 @@
+"""Commands at scale: every lookup from text in to rendered text out, on SQLite and PostgreSQL, with baselines.
+
+For each size (``--titles``; default a quick 10,000) it generates the catalog (``bench/generate.py``),
+bulk-loads it into a SQLite file and a PostgreSQL database of its own on 127.0.0.1 (dropped at the end),
+then measures in a fresh child process per database, so each start-up and peak RSS is the app's alone:
+
+- start-up to ready: ``bot.catalog.open_catalog`` (migrations checked, territories synced, name index built,
+  ``gc.freeze()``), exactly what ``slate`` does before it answers;
+- per command (``title``, ``ratings`` by title / territory / group, ``deals`` by title / territory,
+  ``avails`` over a group, ``buyer``, ``top``, ``press``): median and p99 of ``bot.console.answer`` (one
+  session, ``dispatch``) plus ``render_text``, over varied queries (random titles, the most aired ones,
+  every group...); autocomplete: ``commands.autocomplete`` plus the choice names, for prefixes of titles;
+- 50 concurrent commands (``asyncio.gather``, each with its own session) against the same 50 one by one;
+- peak RSS of the child (``VmHWM``; ``resource.getrusage`` where there is no ``/proc``).
+
+Baselines in the same run: the same commands on a copy of each database without the project's secondary
+indexes (every ``ix_*`` index dropped; unique constraints stay, they are the data's rules), and PostgreSQL
+over SQLite. Import throughput: ``--import-airings`` ratings rows through the real importer (one
+transaction, all-or-nothing) into a catalog holding the titles and companies, beside a plain Core bulk
+insert of the same airings and figures.
+
+Every phase is bounded (``--budget`` seconds per command and database); queries never leave 127.0.0.1.
+Run: ``python bench/commands.py`` (quick) or ``python bench/commands.py --titles 10000 100000``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import generate  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
+
+from storage.db import create_engine  # noqa: E402
+from storage.models import Airing, AudienceFigure  # noqa: E402
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
+LOOKUPS = ("title", "ratings title", "ratings territory", "ratings group", "deals title", "deals territory",
+           "avails group", "buyer", "top", "press")
+GROUP_NAMES = list(generate.GROUPS)
+
+
+# --- queries -----------------------------------------------------------------------------------------
+
+
+def queries_for(catalog: generate.Catalog, count: int, seed: int = 11) -> dict[str, list[str]]:
+    """The query texts per command: random titles and companies plus the heaviest ones (most airings)."""
+    rng = random.Random(seed)
+    titles = catalog.rows["titles"]
+    keys: dict[str, int] = {}
+    for title in titles:
+        keys[title["key"]] = keys.get(title["key"], 0) + 1
+    airings: dict[int, int] = {}
+    channel_airings: dict[int, int] = {}
+    for airing in catalog.rows["airings"]:
+        airings[airing["title_id"]] = airings.get(airing["title_id"], 0) + 1
+        channel_airings[airing["channel_id"]] = channel_airings.get(airing["channel_id"], 0) + 1
+    by_id = {title["id"]: title for title in titles}
+    heavy = [by_id[i] for i in sorted(airings, key=airings.__getitem__, reverse=True)[:5]]
+    picked = [*heavy, *rng.sample(titles, count - len(heavy))]
+    names = [t["name"] if keys[t["key"]] == 1 else f"{t['name']} {t['year']}" for t in picked]
+    companies = {c["id"]: c for c in catalog.rows["companies"]}
+    busy = sorted(channel_airings, key=channel_airings.__getitem__, reverse=True)[:5]
+    buyers = [companies[i]["name"] for i in busy] + [c["name"] for c in rng.sample(list(companies.values()),
+                                                                                    count - len(busy))]
+    territories = rng.sample(["Mexico", "Chile", "Colombia", "Argentina", "Spain", "Poland", "Romania",
+                              "Saudi Arabia", "Egypt", "Brazil", "Indonesia", "Greece", "Germany", "Türkiye",
+                              "Peru", "Italy", "Kazakhstan", "Israel", "Vietnam", "Portugal"], 20)
+    groups = [name.casefold() for name in GROUP_NAMES]
+    places = territories[:10] + groups
+    return {
+        "title": [f"!title {n}" for n in names],
+        "ratings title": [f"!ratings {n}" for n in names],
+        "ratings territory": [f"!ratings {t}" for t in territories],
+        "ratings group": [f"!ratings {g}" for g in groups],
+        "deals title": [f"!deals {n}" for n in names],
+        "deals territory": [f"!deals {t}" for t in territories],
+        "avails group": [f"!avails {n} {rng.choice(groups)}" for n in names],
+        "buyer": [f"!buyer {b}" for b in buyers],
+        "top": [f"!top {p}{rng.choice(('', ' 2024', ' last 365 days'))}" for p in places] + ["!top", "!top 2024"],
+        "press": [f"!press {n}" for n in names],
+        "autocomplete": sorted({n[:length] for n in names for length in (1, 2, 3, 5, 8, len(n))}),
+    }
+
+
+# --- the child: one database, one process ------------------------------------------------------------
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def _measure(call: Callable[[str], Awaitable[object]], texts: list[str], repeat: int,
+                   budget: float) -> dict[str, Any]:
+    """Times in ms of ``call`` over ``texts`` ``repeat`` times, stopping at ``budget`` seconds (3 calls at least)."""
+    times: list[float] = []
+    answered = 0
+    started = time.perf_counter()
+    for round_ in range(repeat):
+        for query in texts:
+            before = time.perf_counter()
+            outcome = await call(query)
+            times.append((time.perf_counter() - before) * 1000)
+            answered += round_ == 0 and outcome == "answer"
+            if time.perf_counter() - started > budget and len(times) >= 3:
+                break
+        else:
+            continue
+        break
+    return {"median": statistics.median(times), "p99": percentile(times, 0.99), "n": len(times),
+            "answered": answered / min(len(texts), len(times))}
+
+
+async def child(url: str, queries: dict[str, list[str]], repeat: int, budget: float) -> dict[str, Any]:
+    from bot.catalog import open_catalog
+    from bot.console import answer, render_text
+    from bot.settings import Settings
+    from commands.autocomplete import autocomplete
+    from commands.context import Reader
+
+    result: dict[str, Any] = {}
+    started = time.perf_counter()
+    async with open_catalog(Settings(database_url=url)) as catalog:
+        result["startup_s"] = time.perf_counter() - started
+        reader = Reader()
+
+        async def one(query: str) -> str:
+            reply = await answer(query, catalog, reader)
+            render_text(reply)
+            return str(reply.kind)
+
+        async def complete(query: str) -> str:
+            choices = autocomplete(catalog.names, "title", query)
+            "\n".join(choice.name for choice in choices)
+            return "answer" if choices else "none"
+
+        for name, texts in queries.items():
+            call = complete if name == "autocomplete" else one
+            for query in texts[:3]:  # warm the caches and code paths
+                await call(query)
+            result[name] = await _measure(call, texts, repeat, budget)
+        mixed = [texts[i % len(texts)] for i in range(10) for name, texts in queries.items()
+                 if name in LOOKUPS][:50]
+        before = time.perf_counter()
+        for query in mixed:
+            await one(query)
+        serial = time.perf_counter() - before
+        before = time.perf_counter()
+        await asyncio.gather(*(one(query) for query in mixed))
+        together = time.perf_counter() - before
+        result["concurrent"] = {"n": len(mixed), "serial_per_s": len(mixed) / serial,
+                                "concurrent_per_s": len(mixed) / together}
+    result["peak_rss_mb"] = peak_rss_mb()
+    return result
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS. Linux's VmHWM belongs to the address space exec made, so it is the child's
+    own; ``ru_maxrss`` is not: a forked child starts from its parent's peak (here, the generated catalog)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_child(url: str, queries: dict[str, list[str]], repeat: int, budget: float, workdir: Path) -> dict[str, Any]:
+    query_file = workdir / "queries.json"
+    query_file.write_text(json.dumps(queries))
+    timeout = budget * (len(queries) + 2) + 300
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, __file__, "--child", url, "--query-file", str(query_file), "--repeat", str(repeat),
+         "--budget", str(budget)], capture_output=True, text=True, timeout=timeout, check=False)
+    if done.returncode:
+        raise RuntimeError(f"child failed on {url}:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- databases ---------------------------------------------------------------------------------------
+
+
+def sqlite_without_indexes(path: Path, copy: Path) -> list[str]:
+    shutil.copyfile(path, copy)
+    with sqlite3.connect(copy) as connection:
+        names = [row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix\\_%' ESCAPE '\\'")]
+        for name in names:
+            connection.execute(f'DROP INDEX "{name}"')
+        connection.execute("ANALYZE")
+    return names
+
+
+async def _pg(sql: str, database: str = "test") -> list[Any]:
+    engine = create_engine(PG_SERVER.rsplit("/", 1)[0] + f"/{database}")
+    try:
+        async with engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            result = await connection.execute(text(sql))
+            return list(result) if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+def pg_url(database: str) -> str:
+    return PG_SERVER.rsplit("/", 1)[0] + f"/{database}"
+
+
+async def pg_without_indexes(source: str, copy: str) -> list[str]:
+    await _pg(f"CREATE DATABASE {copy} TEMPLATE {source}")
+    names = [row[0] for row in await _pg(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname LIKE 'ix\\_%'", copy)]
+    for name in names:
+        await _pg(f'DROP INDEX "{name}"', copy)
+    await _pg("ANALYZE", copy)
+    return names
+
+
+# --- import throughput -------------------------------------------------------------------------------
+
+
+async def import_throughput(catalog: generate.Catalog, airings: int, workdir: Path) -> dict[str, Any]:
+    """Rows/s of ``ratings.csv`` through the importer into a catalog with titles and companies, beside Core."""
+    from storage.db import make_session_factory
+    from storage.importing import import_files
+
+    files = generate.write_csv(catalog, workdir / "csv", airings)
+    base = generate.Catalog(catalog.sizes, catalog.titles, {
+        table: rows if table in ("titles", "title_names", "companies", "company_aliases", "territory_groups",
+                                 "territory_group_members") else [] for table, rows in catalog.rows.items()})
+    template = workdir / "import-base.db"
+    template.unlink(missing_ok=True)
+    engine = create_engine(f"sqlite:///{template}")
+    try:
+        await generate.load(engine, base)
+    finally:
+        await engine.dispose()
+    result: dict[str, Any] = {"rows": airings}
+    target = workdir / "import.db"
+    shutil.copyfile(template, target)
+    engine = create_engine(f"sqlite:///{target}")
+    try:
+        started = time.perf_counter()
+        report = await import_files(make_session_factory(engine), [files["ratings"]])
+        result["importer_s"] = time.perf_counter() - started
+        result["inserted"] = sum(kind.inserted for kind in report.kinds)
+    finally:
+        await engine.dispose()
+    shutil.copyfile(template, target)
+    rows = catalog.rows["airings"][:airings]
+    figures = [figure for figure in catalog.rows["audience_figures"]
+               if figure["airing_id"] <= len(rows)][:airings]
+    engine = create_engine(f"sqlite:///{target}")
+    try:
+        started = time.perf_counter()
+        async with engine.begin() as connection:
+            for model, data in ((Airing, rows), (AudienceFigure, figures)):
+                for chunk in generate._chunks(data):
+                    await connection.execute(insert(model), list(chunk))
+        result["core_s"] = time.perf_counter() - started
+    finally:
+        await engine.dispose()
+    result["importer_rows_s"] = airings / result["importer_s"]
+    result["core_rows_s"] = airings / result["core_s"]
+    return result
+
+
+# --- the report --------------------------------------------------------------------------------------
+
+
+def report(size: int, results: dict[str, dict[str, Any]], dropped: list[str]) -> None:
+    print(f"\n## {size:,} titles (baselines without: {', '.join(dropped)})")
+    print(f"{'command':20} {'engine':10} {'median':>8} {'p99':>8} {'n':>5} {'ans':>5} | "
+          f"{'no-idx med':>10} {'no-idx p99':>10} {'x':>7} | {'pg/sqlite':>9}")
+    engines = [e for e in ("sqlite", "postgresql") if e in results]
+    for name in (*LOOKUPS, "autocomplete"):
+        for engine in engines:
+            ours, bare = results[engine][name], results[f"{engine} no-index"][name]
+            ratio = ours["median"] / results["sqlite"][name]["median"] if engine != "sqlite" else 1.0
+            print(f"{name:20} {engine:10} {ours['median']:8.2f} {ours['p99']:8.2f} {ours['n']:5} "
+                  f"{ours['answered']:5.0%} | {bare['median']:10.2f} {bare['p99']:10.2f} "
+                  f"{bare['median'] / ours['median']:7.1f} | {ratio:9.2f}")
+    for engine in engines:
+        for variant in (engine, f"{engine} no-index"):
+            r = results[variant]
+            c = r["concurrent"]
+            print(f"{variant:22} start-up {r['startup_s']:.2f} s, peak RSS {r['peak_rss_mb']:.0f} MB,"
+                  f" {c['n']} commands: {c['concurrent_per_s']:.0f}/s concurrent vs {c['serial_per_s']:.0f}/s"
+                  f" one by one (x{c['concurrent_per_s'] / c['serial_per_s']:.2f})")
+
+
+async def prepare(size: int, engines: list[str], workdir: Path) -> tuple[generate.Catalog, dict[str, str]]:
+    started = time.perf_counter()
+    catalog = generate.generate(generate.Sizes.for_titles(size))
+    print(f"generated {size:,} titles: {catalog.count()} in {time.perf_counter() - started:.0f} s", flush=True)
+    urls: dict[str, str] = {}
+    if "sqlite" in engines:
+        path = workdir / f"bench-{size}.db"
+        path.unlink(missing_ok=True)
+        engine = create_engine(f"sqlite:///{path}")
+        try:
+            rate = await generate.load(engine, catalog)
+        finally:
+            await engine.dispose()
+        print(f"loaded SQLite at {rate:,.0f} rows/s", flush=True)
+        urls["sqlite"] = f"sqlite:///{path}"
+    if "postgresql" in engines:
+        database = f"slate_bench_{size}_{os.getpid()}"
+        await _pg(f"CREATE DATABASE {database}")
+        engine = create_engine(pg_url(database))
+        try:
+            rate = await generate.load(engine, catalog)
+        finally:
+            await engine.dispose()
+        print(f"loaded PostgreSQL at {rate:,.0f} rows/s", flush=True)
+        urls["postgresql"] = pg_url(database)
+    return catalog, urls
+
+
+def _remove_databases(workdir: Path, size: int) -> None:
+    for path in workdir.glob(f"bench-{size}*.db"):
+        path.unlink()
+
+
+async def main_async(arguments: argparse.Namespace) -> None:
+    workdir: Path = arguments.workdir
+    print(f"# bench/commands.py on {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()},"
+          f" SQLite {sqlite3.sqlite_version}")
+    for size in arguments.titles:
+        catalog, urls = await prepare(size, arguments.engines, workdir)
+        pg_databases = [url.rsplit("/", 1)[1] for name, url in urls.items() if name == "postgresql"]
+        try:
+            queries = queries_for(catalog, arguments.queries)
+            results: dict[str, dict[str, Any]] = {}
+            dropped: list[str] = []
+            for engine_name, url in urls.items():
+                results[engine_name] = run_child(url, queries, arguments.repeat, arguments.budget, workdir)
+                print(f"measured {engine_name}", flush=True)
+                if engine_name == "sqlite":
+                    bare = workdir / f"bench-{size}-noindex.db"
+                    dropped = sqlite_without_indexes(Path(url.removeprefix("sqlite:///")), bare)
+                    bare_url = f"sqlite:///{bare}"
+                else:
+                    copy = f"{pg_databases[0]}_noindex"
+                    pg_databases.append(copy)
+                    dropped = await pg_without_indexes(pg_databases[0], copy)
+                    bare_url = pg_url(copy)
+                results[f"{engine_name} no-index"] = run_child(bare_url, queries, 1, arguments.baseline_budget,
+                                                               workdir)
+                print(f"measured {engine_name} without indexes", flush=True)
+            report(size, results, dropped)
+            if arguments.import_airings:
+                rows = min(arguments.import_airings, len(catalog.rows["airings"]))
+                i = await import_throughput(catalog, rows, workdir)
+                print(f"import of {rows:,} ratings rows (SQLite): importer {i['importer_rows_s']:,.0f} rows/s"
+                      f" ({i['importer_s']:.1f} s, {i['inserted']:,} inserted); Core bulk insert of the same"
+                      f" airings and figures {i['core_rows_s']:,.0f} rows/s"
+                      f" (x{i['core_rows_s'] / i['importer_rows_s']:.1f})")
+        finally:
+            for database in reversed(pg_databases):
+                await _pg(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            if not arguments.keep:
+                await asyncio.to_thread(_remove_databases, workdir, size)
+        del catalog
+        gc.collect()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--titles", type=int, nargs="+", default=[10_000], help="catalog sizes (10000 100000)")
+    parser.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument("--queries", type=int, default=40, help="distinct queries per command")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds over the queries (indexed databases)")
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds per command and database, at most")
+    parser.add_argument("--baseline-budget", type=float, default=20.0, help="the same, without indexes")
+    parser.add_argument("--import-airings", type=int, default=100_000, help="ratings rows to import (0: skip)")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "slate-bench")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite files")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--query-file", type=Path, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.child:
+        queries = json.loads(arguments.query_file.read_text())
+        print(json.dumps(asyncio.run(child(arguments.child, queries, arguments.repeat, arguments.budget))))
+        return
+    arguments.workdir.mkdir(parents=True, exist_ok=True)
+    asyncio.run(main_async(arguments))
+
+
+if __name__ == "__main__":
+    main()
