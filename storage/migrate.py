@@ -108,7 +108,10 @@ async def upgrade_database(engine: AsyncEngine, config: Config | None = None) ->
     script = ScriptDirectory.from_config(config)
 
     def upgrade(connection: Connection) -> None:
-        _known_revision(connection, script)
+        if _known_revision(connection, script) == script.get_current_head():
+            # Already current: nothing to run, and the SQLite foreign-key check around a migration reads
+            # every row (4.4 s of a 100,000-title start-up), so skip it when no migration will touch a row.
+            return
         config.attributes["connection"] = connection
         try:
             command.upgrade(config, "head")
