@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from commands.context import CommandContext, Reader
-from commands.dispatch import dispatch
+from commands.dispatch import Handler, dispatch
 from commands.reply import Reply
 from storage.db import SessionFactory
 from storage.name_index import NameIndex, load_name_index
@@ -34,3 +34,17 @@ def ask(demo_session_factory: SessionFactory, demo_names: NameIndex) -> Ask:
             return await dispatch(line, context)
 
     return answer
+
+
+@pytest.fixture
+def run_handler(demo_session_factory: SessionFactory, demo_names: NameIndex) -> Callable[[Handler], Ask]:
+    """Binds one command's handler to the demo catalog: ``deals = run_handler(run_deals)``."""
+    def bind(handler: Handler) -> Ask:
+        async def answer(text: str, *, locale: str = "en", may_see_fees: bool = False) -> Reply:
+            async with demo_session_factory() as session:
+                reader = Reader(locale=locale, may_see_fees=may_see_fees)
+                return await handler(text, CommandContext(session, reader, demo_names, TODAY))
+
+        return answer
+
+    return bind

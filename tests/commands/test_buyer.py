@@ -2,50 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable, Callable
 
 import pytest
+from reply_checks import all_fields, assert_fits, text_of
 
 from commands.buyer import run_buyer
-from commands.context import CommandContext, Reader
 from commands.deals import FEES_NOTE
-from commands.limits import FIELD_NAME_MAX, FIELD_VALUE_MAX, FIELDS_MAX, HEADLINE_MAX, PAGE_CHARS_MAX
-from commands.reply import Field, Reply, ReplyKind
-from storage.db import SessionFactory
-from storage.name_index import NameIndex
+from commands.dispatch import Handler
+from commands.reply import Reply, ReplyKind
 
-TODAY = dt.date(2026, 11, 26)
 Run = Callable[..., Awaitable[Reply]]
 
 
 @pytest.fixture
-def buyer(demo_session_factory: SessionFactory, demo_names: NameIndex) -> Run:
-    async def answer(text: str, *, locale: str = "en", may_see_fees: bool = False) -> Reply:
-        async with demo_session_factory() as session:
-            reader = Reader(locale=locale, may_see_fees=may_see_fees)
-            return await run_buyer(text, CommandContext(session, reader, demo_names, TODAY))
-
-    return answer
+def buyer(run_handler: Callable[[Handler], Run]) -> Run:
+    return run_handler(run_buyer)
 
 
-def all_fields(reply: Reply) -> list[Field]:
-    return [*reply.fields, *(field for page in reply.pages for field in page.fields)]
 
-
-def text_of(reply: Reply, *, confidential: bool = True) -> str:
-    fields = [f for f in all_fields(reply) if confidential or not f.confidential]
-    return "\n".join([reply.headline, reply.body, *(f"{f.name}\n{f.value}" for f in fields), *reply.notes,
-                      *reply.sources, *(c.query for c in reply.candidates)])
-
-
-def assert_fits(reply: Reply) -> None:
-    assert len(reply.headline) <= HEADLINE_MAX
-    around = len(reply.headline) + len(reply.body) + sum(map(len, reply.notes)) + len("; ".join(reply.sources))
-    for fields in [reply.fields, *(page.fields for page in reply.pages)]:
-        assert len(fields) <= FIELDS_MAX
-        assert all(len(f.name) <= FIELD_NAME_MAX and len(f.value) <= FIELD_VALUE_MAX for f in fields)
-        assert around + sum(len(f.name) + len(f.value) for f in fields) <= PAGE_CHARS_MAX
 
 
 async def test_imagen_bought_miracle_and_its_press_release_figures(buyer: Run) -> None:

@@ -5,57 +5,29 @@ Run on the demo catalog (storage/demo/deals.csv) on SQLite and PostgreSQL, throu
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable, Callable
 
 import pytest
+from reply_checks import all_fields, assert_fits, text_of
 
-from commands.context import CommandContext, Reader
 from commands.deals import FEES_NOTE, fit, run_deals
-from commands.limits import FIELD_NAME_MAX, FIELD_VALUE_MAX, FIELDS_MAX, HEADLINE_MAX, PAGE_CHARS_MAX
+from commands.dispatch import Handler
 from commands.reply import Field, Reply, ReplyKind
-from storage.db import SessionFactory
-from storage.name_index import NameIndex
 
-TODAY = dt.date(2026, 11, 26)
 MIRACLE = "Miracle in Cell No. 7 turkish"
 Run = Callable[..., Awaitable[Reply]]
 
 
 @pytest.fixture
-def deals(demo_session_factory: SessionFactory, demo_names: NameIndex) -> Run:
-    async def answer(text: str, *, locale: str = "en", may_see_fees: bool = False) -> Reply:
-        async with demo_session_factory() as session:
-            reader = Reader(locale=locale, may_see_fees=may_see_fees)
-            return await run_deals(text, CommandContext(session, reader, demo_names, TODAY))
-
-    return answer
+def deals(run_handler: Callable[[Handler], Run]) -> Run:
+    return run_handler(run_deals)
 
 
-def all_fields(reply: Reply) -> list[Field]:
-    return [*reply.fields, *(field for page in reply.pages for field in page.fields)]
-
-
-def text_of(reply: Reply, *, confidential: bool = True) -> str:
-    """Everything a reader could see, optionally without the confidential fields."""
-    fields = [f for f in all_fields(reply) if confidential or not f.confidential]
-    parts = [reply.headline, reply.body, *(f"{f.name}\n{f.value}" for f in fields), *reply.notes,
-             *reply.sources, *(f"{c.label} {c.query}" for c in reply.candidates)]
-    return "\n".join(parts)
 
 
 def refs_in_order(reply: Reply) -> list[str]:
     return [f.value.splitlines()[0].split(" · ")[1] for f in all_fields(reply) if not f.confidential]
 
-
-def assert_fits(reply: Reply) -> None:
-    """The Discord limits: every page of fields, with the headline, body and notes around it, fits one message."""
-    assert len(reply.headline) <= HEADLINE_MAX
-    around = len(reply.headline) + len(reply.body) + sum(map(len, reply.notes)) + len("; ".join(reply.sources))
-    for fields in [reply.fields, *(page.fields for page in reply.pages)]:
-        assert len(fields) <= FIELDS_MAX
-        assert all(len(f.name) <= FIELD_NAME_MAX and len(f.value) <= FIELD_VALUE_MAX for f in fields)
-        assert around + sum(len(f.name) + len(f.value) for f in fields) <= PAGE_CHARS_MAX
 
 
 async def test_deals_of_a_title_in_reading_order(deals: Run) -> None:
