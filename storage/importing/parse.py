@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -101,13 +102,17 @@ def read_header(sheet: RawSheet, spec: SheetSpec) -> tuple[HeaderMap, list[Impor
     problems: list[ImportProblem] = []
     header = HeaderMap()
     known = {name_key(name): name for name in spec.names}
-    has_data = {index for _, cells in sheet.rows for index, cell in enumerate(cells) if shown(cell)}
+
+    def has_data(index: int) -> bool:
+        # Only asked about a column without a name, so a normal sheet is never scanned cell by cell.
+        return any(index < len(cells) and values.parse_text(cells[index]) for _, cells in sheet.rows)
+
     for index, cell in enumerate(sheet.header):
         raw = values.parse_text(cell)
         name = normalize_header(cell)
         where = ImportProblem(sheet.file, sheet.sheet, 1, None, raw, "")
         if not name:
-            if index in has_data:
+            if has_data(index):
                 problems.append(_with(where, f"column {index + 1} has values but no name in the header row"))
             continue
         if name not in spec.names:
@@ -132,12 +137,36 @@ def _with(problem: ImportProblem, message: str) -> ImportProblem:
     return ImportProblem(problem.file, problem.sheet, problem.row, problem.column, problem.value, message)
 
 
+_SPEC_COLUMNS: dict[int, tuple[SheetSpec, dict[str, ColumnSpec]]] = {}
+
+
+def _columns_of(spec: SheetSpec) -> dict[str, ColumnSpec]:
+    """``spec``'s columns by name, built once per spec: ``SheetSpec.column`` is a linear scan per call.
+
+    Keyed by identity (hashing a spec walks all its columns); the entry keeps the spec alive, so its id
+    cannot be reused by another spec.
+    """
+    entry = _SPEC_COLUMNS.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        entry = _SPEC_COLUMNS[id(spec)] = (spec, {column.name: column for column in spec.columns})
+    return entry[1]
+
+
+@lru_cache(maxsize=4096)
+def _canonical(vocabulary: str, text: str) -> str | None:
+    """``vocab.canonical``, remembered: a sheet repeats a few words (live, svod) on every row."""
+    return canonical(vocabulary, text)
+
+
 class RowReader:
     """Reads one row's cells by column, recording a problem (and returning None) for each bad one."""
 
     def __init__(self, spec: SheetSpec, header: HeaderMap, at: Location, cells: list[Cell]) -> None:
         self.spec, self.at, self.problems = spec, at, list[ImportProblem]()
+        self.columns = _columns_of(spec)
         self.cells = {name: cells[i] if i < len(cells) else None for name, i in header.index.items()}
+        # Each cell's stripped text, read once: the checks below ask for it several times per cell.
+        self.texts = {name: values.parse_text(cell) for name, cell in self.cells.items()}
 
     def fail(self, column: str | None, message: str, value: Cell = None) -> None:
         self.problems.append(self.at.problem(column, shown(value), message))
@@ -145,9 +174,13 @@ class RowReader:
     def raw(self, column: str) -> Cell:
         return self.cells.get(column)
 
+    def cell_text(self, column: str) -> str | None:
+        """``values.parse_text(self.raw(column))``, from the texts read when the row was."""
+        return self.texts.get(column)
+
     def text(self, column: str) -> str | None:
-        spec = self.spec.column(column)
-        text = values.parse_text(self.raw(column))
+        spec = self.columns[column]
+        text = self.cell_text(column)
         if text is None:
             if spec.required:
                 self.fail(column, f"the cell is empty; every row needs a {column}")
@@ -177,8 +210,8 @@ class RowReader:
 
     def parsed(self, column: str, parser: Callable[[Cell], Any]) -> Any:
         value = self.raw(column)
-        if values.parse_text(value) is None:
-            if self.spec.column(column).required:
+        if self.cell_text(column) is None:
+            if self.columns[column].required:
                 self.fail(column, f"the cell is empty; every row needs a {column}")
             return None
         try:
@@ -208,12 +241,12 @@ class RowReader:
         return self.parsed(column, values.parse_bool)  # type: ignore[no-any-return]
 
     def vocab(self, column: str, text: str | None = None) -> str | None:
-        spec = self.spec.column(column)
+        spec = self.columns[column]
         vocabulary = spec.vocabulary or ""
-        text = text if text is not None else values.parse_text(self.raw(column))
+        text = text if text is not None else self.cell_text(column)
         if text is None:
             return None
-        value = canonical(vocabulary, text)
+        value = _canonical(vocabulary, text)
         if value is None:
             accepted = ", ".join(VOCABULARIES[vocabulary])
             self.fail(column, f"'{text}' is not a {_VOCAB_WORDS[vocabulary]}; write one of {accepted}", text)
@@ -222,7 +255,7 @@ class RowReader:
     def vocab_list(self, column: str) -> tuple[str, ...] | None:
         parts = values.split_multi(self.raw(column))
         if not parts:
-            if self.spec.column(column).required:
+            if self.columns[column].required:
                 self.fail(column, f"the cell is empty; every row needs at least one {column} value")
             return None
         found = [self.vocab(column, part) for part in parts]
@@ -232,7 +265,7 @@ class RowReader:
 
     def parts(self, column: str) -> list[str] | None:
         parts = values.split_multi(self.raw(column))
-        if not parts and self.spec.column(column).required:
+        if not parts and self.columns[column].required:
             self.fail(column, f"the cell is empty; every row needs at least one {column} value")
             return None
         return parts
@@ -240,10 +273,10 @@ class RowReader:
     def joined(self, column: str) -> str | None:
         """A ``|``-list stored as one text (genres, cast, highlights), normalized to ``a|b``."""
         parts = values.split_multi(self.raw(column))
-        return self.check_length(self.spec.column(column), "|".join(parts), self.raw(column)) if parts else None
+        return self.check_length(self.columns[column], "|".join(parts), self.raw(column)) if parts else None
 
     def currency(self, column: str) -> str | None:
-        text = values.parse_text(self.raw(column))
+        text = self.cell_text(column)
         if text is None:
             return None
         if text.upper() not in _CURRENCIES:
@@ -252,14 +285,14 @@ class RowReader:
         return text.upper()
 
     def language(self, column: str) -> str | None:
-        text = values.parse_text(self.raw(column))
+        text = self.cell_text(column)
         if text is None:
             return None
         parsed = parse_language(text)
         if parsed is None:
             self.fail(column, f"'{text}' is not a language tag; write one such as tr, es or es-MX", text)
             return None
-        return self.check_length(self.spec.column(column), parsed[2])
+        return self.check_length(self.columns[column], parsed[2])
 
 
 def parse_language(text: str) -> tuple[str, str | None, str] | None:
@@ -330,7 +363,7 @@ def _company(r: RowReader) -> CompanyRow:
     for alias in values.split_multi(r.raw("aliases")):
         if r.check_length(r.spec.column("aliases"), alias, alias) is not None and name_key(alias):
             aliases.append(alias)
-    return CompanyRow(r.at, *(named or ("", "")), r.vocab("kind"), values.parse_text(r.raw("territory")),
+    return CompanyRow(r.at, *(named or ("", "")), r.vocab("kind"), r.cell_text("territory"),
                       aliases, r.text("source"))
 
 
@@ -341,10 +374,10 @@ def _title(r: RowReader) -> TitleRow | None:
         return None
     names = title_names(r, named[0], original, language)
     return TitleRow(
-        r.at, named[0], named[1], r.vocab("kind"), r.whole("year", 1870, 2100), values.parse_text(r.raw("origin")),
+        r.at, named[0], named[1], r.vocab("kind"), r.whole("year", 1870, 2100), r.cell_text("origin"),
         original, language, r.joined("genres"), r.whole("runtime_minutes", 1), r.whole("episodes", 1),
         r.whole("episode_minutes", 1), r.text("director"), r.text("producer"), r.joined("cast"), r.text("logline"),
-        r.text("synopsis"), r.joined("highlights"), values.parse_text(r.raw("remake_of")), names or [],
+        r.text("synopsis"), r.joined("highlights"), r.cell_text("remake_of"), names or [],
         r.text("key_art_url"), r.text("trailer_url"), r.text("screener_url"), r.text("source"),
     )
 
@@ -373,7 +406,7 @@ def _rating(r: RowReader) -> RatingRow:
         r.text("notes"), r.text("source"),
     )
     figures = ("viewers", "rating_pct", "share_pct", "reach", "rank_note")
-    if not r.problems and all(values.parse_text(r.raw(column)) is None for column in figures):
+    if not r.problems and all(r.cell_text(column) is None for column in figures):
         r.fail(None, "the row has no figure; fill in at least one of viewers, rating_pct, share_pct, reach "
                      "or rank_note")
     return row

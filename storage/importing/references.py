@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import select
 
@@ -34,6 +35,10 @@ from storage.models import (
 CHUNK = 500  # IN-list size: well under SQLite's and asyncpg's parameter limits
 _QUALIFIED = re.compile(r"(?P<name>.*?\S)\s*\((?P<qualifiers>[^()]*)\)")
 _YEAR = re.compile(r"\d{4}")
+
+# name_key of a reference, remembered: an import repeats the same few thousand titles, channels and
+# territories on every row, and transliterating each again showed high in profiles. name_key is pure.
+cached_name_key = lru_cache(maxsize=1 << 16)(name_key)
 
 
 class ReferenceProblem(ValueError):
@@ -78,7 +83,7 @@ class TerritoryIndex:
 
     def matches(self, text: str) -> set[str]:
         code = self.code(text)
-        return {code} if code else set(self.by_key.get(name_key(text), ()))
+        return {code} if code else set(self.by_key.get(cached_name_key(text), ()))
 
     def resolve(self, text: str) -> str:
         codes = self.matches(text)
@@ -174,10 +179,10 @@ class NameIndex:
 
     def resolve(self, text: str) -> str:
         qualified = split_qualifiers(text, self.territories, years=self.years)
-        if qualified and self.by_key.get(name_key(qualified[0])):
+        if qualified and self.by_key.get(cached_name_key(qualified[0])):
             name, year, origin = qualified
-            return self._pick(text, self.by_key[name_key(name)], year, origin)
-        if found := self.by_key.get(name_key(text)):
+            return self._pick(text, self.by_key[cached_name_key(name)], year, origin)
+        if found := self.by_key.get(cached_name_key(text)):
             return self._pick(text, found, None, None)
         raise UnknownName(text, f"a {self.what}")
 

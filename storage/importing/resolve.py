@@ -23,6 +23,7 @@ from storage.importing.references import (
     TerritoryIndex,
     UnknownName,
     all_names,
+    cached_name_key,
     load_companies,
     load_groups,
     load_territories,
@@ -140,10 +141,10 @@ class Resolver:
 
     @staticmethod
     def _keys(texts: list[str], territories: TerritoryIndex) -> set[str]:
-        keys = {name_key(text) for text in texts}
+        keys = {cached_name_key(text) for text in texts}
         for text in texts:
             if qualified := split_qualifiers(text, territories):
-                keys.add(name_key(qualified[0]))
+                keys.add(cached_name_key(qualified[0]))
         return keys
 
     async def _explain_unknown(self) -> None:
@@ -262,8 +263,8 @@ class Resolver:
         if title is None or territory is None or channel is None:
             return
         airing = fit_key("|".join((title, territory, channel, format_date(row.air_date) if row.air_date else "",
-                                   name_key(row.timeslot or ""), row.episode or "")))
-        target_key = name_key(row.target)
+                                   cached_name_key(row.timeslot or ""), row.episode or "")))
+        target_key = cached_name_key(row.target)
         fields = {
             "target": row.target, "measurement": row.measurement, "viewers": row.viewers,
             "rating_pct": row.rating_pct, "share_pct": row.share_pct, "reach": row.reach,

@@ -63,6 +63,8 @@ def parse_text(value: object) -> str | None:
     Excel cells come back as they show: an int-valued float ``2019.0`` is ``'2019'`` (a year typed in a
     numeric cell), a date is ISO, a time is ``HH:MM``, a boolean is ``TRUE``/``FALSE``.
     """
+    if type(value) is str:  # CSV cells are all str: the one case worth checking first (hot path)
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, bool):
@@ -172,8 +174,15 @@ def _number(value: object, kind: _Kind) -> Decimal:
     return abs(number)  # abs() turns an Excel -0.0 into 0
 
 
+_PLAIN_DIGITS_MAX = 100
+
+
 def parse_whole_number(value: object) -> int:
     """Read a count (viewers, admissions, reach, runs, episodes, minutes, year): ``3.1M`` is 3100000."""
+    # Plain ASCII digits (most cells) read the same as through _number, without the regex and Decimal;
+    # the length cap keeps int() clear of its digit limit for absurd cells, which take the long way.
+    if type(value) is str and len(value) <= _PLAIN_DIGITS_MAX and value.isascii() and value.isdigit():
+        return int(value)
     number = _number(value, "whole")
     if number != number.to_integral_value():
         low, high = (number.to_integral_value(rounding) for rounding in (ROUND_FLOOR, ROUND_CEILING))
@@ -181,14 +190,29 @@ def parse_whole_number(value: object) -> int:
     return int(number)
 
 
+# Digits with at most two decimals after a point ("10.3", "5.45", "19"): no reading but the plain one (a
+# three-digit fraction could be a thousands group), so such a cell skips the general number reader.
+_PLAIN_DECIMAL = re.compile(r"[0-9]{1,30}(?:\.[0-9]{1,2})?")
+
+
+def _plain_decimal(value: object) -> Decimal | None:
+    """The value of a str cell that is a plain decimal (see ``_PLAIN_DECIMAL``), else None."""
+    if type(value) is str and _PLAIN_DECIMAL.fullmatch(value):
+        return Decimal(value)
+    return None
+
+
 def parse_decimal(value: object) -> Decimal:
     """Read an amount (fee, gross) as an exact Decimal without trailing zeros."""
-    return Decimal(_plain(_number(value, "decimal")))
+    number = _plain_decimal(value)
+    return Decimal(_plain(number if number is not None else _number(value, "decimal")))
 
 
 def parse_percent(value: object) -> Decimal:
     """Read a rating or share in percent points (0 to 100); 0.19 stays 0.19, it is not scaled to 19."""
-    number = _number(value, "percent")
+    number = _plain_decimal(value)
+    if number is None:
+        number = _number(value, "percent")
     if number > 100:
         raise CellError(f"{_quote(value)} is more than 100; write a percentage from 0 to 100, such as 5.45")
     return Decimal(_plain(number))
@@ -216,6 +240,7 @@ _DATE_FORMATS = [
     ),
     re.compile(r"(?P<name>[^\W\d_]+)\.?[\s/-]*(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,\s*|[\s/-]+)(?P<year>\d+)"),
 ]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DATE_ADVICE = "write it day-first, such as 11/10/2019, or ISO, such as 2019-10-11"
 
 
@@ -227,6 +252,13 @@ def parse_date(value: object) -> dt.date:
     """
     if isinstance(value, str):
         value = value.strip()
+        # ISO dates (what the exporter writes) are most cells: read them directly. An impossible one
+        # (2019-02-30, year 0) falls through to the patterns below, which explain what is wrong.
+        if _ISO_DATE.fullmatch(value):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
     if value is None or value == "":
         raise CellError("the cell is empty; write a date such as 2019-10-11")
     if isinstance(value, bool):
