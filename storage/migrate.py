@@ -4,7 +4,7 @@ Slate runs Alembic in-process, on the engine it already has and without an ``ale
 then touches exactly the database the app (or a test) uses, PostgreSQL ``search_path`` included. The scripts
 live inside the package (``storage/migrations``) so an installed Slate carries them.
 
-To write the next revision after changing ``storage/models.py``, autogenerate against a database at head and
+To write the next revision after changing ``storage/models/``, autogenerate against a database at head and
 review the script by hand (autogenerate does not see CHECK constraints added to existing tables)::
 
     command.revision(alembic_config("sqlite:///scratch.db"), autogenerate=True, rev_id="0002", message="...")

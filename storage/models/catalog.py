@@ -1,23 +1,10 @@
-"""The catalog schema: SQLAlchemy 2 typed models, the same on SQLite and PostgreSQL.
-
-Conventions that hold for every table:
-- Every name has a ``key`` column, its ``storage.keys.name_key``, which all lookups compare.
-- Records that a spreadsheet can hold carry a natural key (``natural_key`` or a unique constraint) so
-  importing the same file twice finds the same rows instead of adding new ones. Natural keys that include
-  a value that may be unknown (a year, an air date) are computed strings, because NULLs never collide in a
-  unique constraint on either engine.
-- Every imported record keeps its ``source`` (the spreadsheet's column) and the import batch that last
-  wrote it (file, sheet and time).
-- Relationships are ``lazy="raise"``: a query says what it loads with ``selectinload``.
-- Text lengths are declared on the columns and checked before every flush (``check_lengths``), because
-  SQLite would store a 10,000-character "country code" without a word.
-"""
+"""The catalog's tables: territories and groups, titles and their names, companies, deals, audience,
+releases and quotes."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -28,77 +15,16 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     Numeric,
     String,
     Table,
     Text,
-    Time,
     UniqueConstraint,
-    event,
-    inspect,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.types import UTCDateTime, utcnow
+from storage.models.base import KEY_LEN, NAME_LEN, Base, Sourced, not_negative, one_of, percent_between
 from storage.vocab import COMPANY_KINDS, DEAL_STATUSES, MEASUREMENTS, MEDIA_RIGHTS, NAME_KINDS, TITLE_KINDS
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-IMPORT_KINDS = ("titles", "companies", "territory_groups", "deals", "ratings", "releases", "quotes")
-
-NAME_LEN = 255
-KEY_LEN = 255
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def _one_of(column: str, values: Any, *, nullable: bool = True) -> str:
-    allowed = ", ".join(f"'{value}'" for value in values)
-    clause = f"{column} IN ({allowed})"
-    return f"{column} IS NULL OR {clause}" if nullable else clause
-
-
-def _percent(column: str) -> str:
-    return f"{column} IS NULL OR ({column} >= 0 AND {column} <= 100)"
-
-
-def _not_negative(column: str) -> str:
-    return f"{column} IS NULL OR {column} >= 0"
-
-
-class ImportBatch(Base):
-    """One file (or workbook sheet) loaded by ``slate import``: where every imported record came from."""
-
-    __tablename__ = "import_batches"
-    __table_args__ = (CheckConstraint(_one_of("kind", IMPORT_KINDS, nullable=False), name="kind"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    file_name: Mapped[str] = mapped_column(String(NAME_LEN))
-    sheet: Mapped[str | None] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(32))
-    sha256: Mapped[str] = mapped_column(String(64))
-    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    rows: Mapped[int] = mapped_column(Integer, default=0)
-    inserted: Mapped[int] = mapped_column(Integer, default=0)
-    updated: Mapped[int] = mapped_column(Integer, default=0)
-    unchanged: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class Sourced:
-    """Mixin: where a record's facts come from and which import last wrote it."""
-
-    source: Mapped[str | None] = mapped_column(String(NAME_LEN))
-    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id", ondelete="SET NULL"), index=True)
-
 
 # --- territories -------------------------------------------------------------------------------------
 
@@ -165,7 +91,7 @@ class Title(Sourced, Base):
 
     __tablename__ = "titles"
     __table_args__ = (
-        CheckConstraint(_one_of("kind", TITLE_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", TITLE_KINDS), name="kind"),
         CheckConstraint("year IS NULL OR (year >= 1870 AND year <= 2100)", name="year"),
         CheckConstraint("runtime_minutes IS NULL OR runtime_minutes > 0", name="runtime_minutes"),
         CheckConstraint("episodes IS NULL OR episodes > 0", name="episodes"),
@@ -214,7 +140,7 @@ class TitleName(Base):
     __tablename__ = "title_names"
     __table_args__ = (
         UniqueConstraint("title_id", "kind", "language", "key"),
-        CheckConstraint(_one_of("kind", NAME_KINDS, nullable=False), name="kind"),
+        CheckConstraint(one_of("kind", NAME_KINDS, nullable=False), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -235,7 +161,7 @@ class Company(Sourced, Base):
     """A licensee: broadcaster, pay channel, platform, distributor or cinema chain."""
 
     __tablename__ = "companies"
-    __table_args__ = (CheckConstraint(_one_of("kind", COMPANY_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(one_of("kind", COMPANY_KINDS), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_LEN))
@@ -274,10 +200,10 @@ class Deal(Sourced, Base):
 
     __tablename__ = "deals"
     __table_args__ = (
-        CheckConstraint(_one_of("status", DEAL_STATUSES), name="status"),
+        CheckConstraint(one_of("status", DEAL_STATUSES), name="status"),
         CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="term"),
-        CheckConstraint(_not_negative("runs"), name="runs"),
-        CheckConstraint(_not_negative("fee"), name="fee"),
+        CheckConstraint(not_negative("runs"), name="runs"),
+        CheckConstraint(not_negative("fee"), name="fee"),
         CheckConstraint("fee IS NULL OR currency IS NOT NULL", name="fee_currency"),
     )
 
@@ -320,7 +246,7 @@ class DealTerritory(Base):
 
 class DealMedia(Base):
     __tablename__ = "deal_media"
-    __table_args__ = (CheckConstraint(_one_of("media", MEDIA_RIGHTS, nullable=False), name="media"),)
+    __table_args__ = (CheckConstraint(one_of("media", MEDIA_RIGHTS, nullable=False), name="media"),)
 
     deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True)
     media: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -361,11 +287,11 @@ class AudienceFigure(Sourced, Base):
     __tablename__ = "audience_figures"
     __table_args__ = (
         UniqueConstraint("airing_id", "target", "measurement"),
-        CheckConstraint(_not_negative("viewers"), name="viewers"),
-        CheckConstraint(_not_negative("reach"), name="reach"),
-        CheckConstraint(_percent("rating_pct"), name="rating_pct"),
-        CheckConstraint(_percent("share_pct"), name="share_pct"),
-        CheckConstraint(_one_of("measurement", ("", *MEASUREMENTS), nullable=False), name="measurement"),
+        CheckConstraint(not_negative("viewers"), name="viewers"),
+        CheckConstraint(not_negative("reach"), name="reach"),
+        CheckConstraint(percent_between("rating_pct"), name="rating_pct"),
+        CheckConstraint(percent_between("share_pct"), name="share_pct"),
+        CheckConstraint(one_of("measurement", ("", *MEASUREMENTS), nullable=False), name="measurement"),
         CheckConstraint(
             "viewers IS NOT NULL OR rating_pct IS NOT NULL OR share_pct IS NOT NULL OR reach IS NOT NULL"
             " OR rank_note IS NOT NULL",
@@ -392,8 +318,8 @@ class Release(Sourced, Base):
 
     __tablename__ = "releases"
     __table_args__ = (
-        CheckConstraint(_not_negative("admissions"), name="admissions"),
-        CheckConstraint(_not_negative("gross"), name="gross"),
+        CheckConstraint(not_negative("admissions"), name="admissions"),
+        CheckConstraint(not_negative("gross"), name="gross"),
         CheckConstraint("gross IS NULL OR currency IS NOT NULL", name="gross_currency"),
     )
 
@@ -426,148 +352,3 @@ class Quote(Sourced, Base):
 
     title: Mapped[Title] = relationship(lazy="raise")
 
-
-# --- lengths -----------------------------------------------------------------------------------------
-
-
-class FieldTooLong(ValueError):
-    """A text value longer than its column allows (SQLite would store it anyway)."""
-
-
-def check_lengths(mapper: Mapper[Any], connection: Any, target: Any) -> None:
-    state = inspect(target)
-    for attribute in mapper.column_attrs:
-        column = attribute.columns[0]
-        limit = getattr(column.type, "length", None)
-        if limit is None:
-            continue
-        value = state.attrs[attribute.key].value
-        if isinstance(value, str) and len(value) > limit:
-            table = mapper.persist_selectable.description
-            raise FieldTooLong(f"{table}.{column.name} is {len(value)} characters long; the limit is {limit}")
-
-
-event.listen(Base, "before_insert", check_lengths, propagate=True)
-event.listen(Base, "before_update", check_lengths, propagate=True)
-
-
-# --- announcements -----------------------------------------------------------------------------------
-#
-# Why four tables: a schedule says what a channel wants and when; a digest is one planned post, planned
-# once per (channel, due time) and posted once; the ledger says which version of which record went into
-# which digest, and its unique key is the promise "announced to a channel at most once, ever". A record's
-# version is the import batch that last really changed it (an unchanged re-import keeps the batch, see
-# storage/importing/upserts.py), so re-importing a file announces nothing and a correction is a new version.
-
-ANNOUNCE_MODES = ("immediate", "daily", "weekdays")
-ANNOUNCE_FILTERS = ("title", "territory", "group")
-ANNOUNCE_SUBJECTS = ("figure", "deal")
-ANNOUNCE_KINDS = ("news", "correction")
-DIGEST_STATES = ("pending", "posted", "skipped", "failed")
-
-
-class ChannelSchedule(Base):
-    """A channel's announcement settings: what to post, which records, and when in which time zone."""
-
-    __tablename__ = "channel_schedules"
-    __table_args__ = (
-        CheckConstraint(_one_of("mode", ANNOUNCE_MODES, nullable=False), name="mode"),
-        CheckConstraint("weekdays >= 0 AND weekdays <= 127", name="weekdays"),
-        CheckConstraint("mode = 'immediate' OR local_time IS NOT NULL", name="timed_has_time"),
-        Index("ix_channel_schedules_due", "enabled", "next_run_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    guild_id: Mapped[int] = mapped_column(BigInteger)
-    channel_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    ratings: Mapped[bool] = mapped_column(Boolean, default=True)
-    deals: Mapped[bool] = mapped_column(Boolean, default=False)
-    mode: Mapped[str] = mapped_column(String(16))
-    weekdays: Mapped[int] = mapped_column(Integer, default=127)  # bit 0 = Monday ... bit 6 = Sunday
-    local_time: Mapped[dt.time | None] = mapped_column(Time)
-    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
-    ping_role_id: Mapped[int | None] = mapped_column(BigInteger)
-    # Records written by batches up to this one existed before the schedule and are not news to it.
-    since_batch_id: Mapped[int] = mapped_column(Integer, default=0)
-    next_run_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    filters: Mapped[list[ScheduleFilter]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="(ScheduleFilter.kind, ScheduleFilter.ref)"
-    )
-
-
-class ScheduleFilter(Base):
-    """One title, territory or group a schedule is limited to; a schedule with none takes everything.
-
-    ``ref`` is the title or group id as text, or the territory code: one portable key column instead of
-    three nullable foreign keys, which a unique constraint could not keep apart (NULLs never collide).
-    """
-
-    __tablename__ = "schedule_filters"
-    __table_args__ = (CheckConstraint(_one_of("kind", ANNOUNCE_FILTERS, nullable=False), name="kind"),)
-
-    schedule_id: Mapped[int] = mapped_column(
-        ForeignKey("channel_schedules.id", ondelete="CASCADE"), primary_key=True
-    )
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    ref: Mapped[str] = mapped_column(String(32), primary_key=True)
-
-
-class AnnouncementDigest(Base):
-    """One post to one channel, planned once (unique per channel and due time) and posted once.
-
-    ``nonce`` is derived from the digest, so a retry after a lost response is deduplicated by Discord.
-    """
-
-    __tablename__ = "announcement_digests"
-    __table_args__ = (
-        UniqueConstraint("channel_id", "due_at"),
-        CheckConstraint(_one_of("state", DIGEST_STATES, nullable=False), name="state"),
-        CheckConstraint("attempts >= 0", name="attempts"),
-        Index("ix_announcement_digests_work", "state", "next_attempt_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    guild_id: Mapped[int] = mapped_column(BigInteger)
-    channel_id: Mapped[int] = mapped_column(BigInteger)
-    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    mode: Mapped[str] = mapped_column(String(16))
-    state: Mapped[str] = mapped_column(String(16), default="pending")
-    late: Mapped[bool] = mapped_column(Boolean, default=False)
-    ping_role_id: Mapped[int | None] = mapped_column(BigInteger)
-    nonce: Mapped[str] = mapped_column(String(25))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    message_ids: Mapped[str | None] = mapped_column(Text)  # "|"-separated, in posting order
-    last_error: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    posted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-
-    entries: Mapped[list[AnnouncementLedger]] = relationship(
-        lazy="raise", order_by="AnnouncementLedger.id", viewonly=True
-    )
-
-
-class AnnouncementLedger(Base):
-    """Which version of which record was put into which digest for a channel; at most once, ever."""
-
-    __tablename__ = "announcement_ledger"
-    __table_args__ = (
-        UniqueConstraint("channel_id", "subject", "subject_id", "version"),
-        CheckConstraint(_one_of("subject", ANNOUNCE_SUBJECTS, nullable=False), name="subject"),
-        CheckConstraint(_one_of("kind", ANNOUNCE_KINDS, nullable=False), name="kind"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    channel_id: Mapped[int] = mapped_column(BigInteger)
-    subject: Mapped[str] = mapped_column(String(8))
-    subject_id: Mapped[int] = mapped_column(Integer)
-    version: Mapped[int] = mapped_column(Integer)  # the import batch that last changed the record
-    kind: Mapped[str] = mapped_column(String(16))
-    digest_id: Mapped[int] = mapped_column(
-        ForeignKey("announcement_digests.id", ondelete="RESTRICT"), index=True
-    )
-    posted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
