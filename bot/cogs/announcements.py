@@ -64,6 +64,9 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
 
 
+SHUTDOWN_WAIT_SECONDS = 10.0
+
+
 @dataclass
 class TickReport:
     planned: int = 0
@@ -84,9 +87,25 @@ class AnnouncementsCog(commands.Cog, name="Announcements"):
         self.scheduler.start()
 
     async def cog_unload(self) -> None:
-        self.scheduler.cancel()
-        for task in self._soon:
-            task.cancel()
+        """Stop the loop between ticks, never inside one (bot.close() unloads every cog).
+
+        Cancelling a tick in the middle of a database call would leave its connection's worker answering an
+        event loop that is about to close, and a digest half-way through its bookkeeping; so a running tick
+        gets a short while to finish before the loop and any pending immediate ticks are cancelled.
+        """
+        try:
+            async with asyncio.timeout(SHUTDOWN_WAIT_SECONDS):
+                await self._tick_lock.acquire()
+        except TimeoutError:
+            log.warning("an announcement tick was still running after %s s at shutdown; cancelling it",
+                        SHUTDOWN_WAIT_SECONDS)
+        try:
+            self.scheduler.cancel()
+            for task in self._soon:
+                task.cancel()
+        finally:
+            if self._tick_lock.locked():
+                self._tick_lock.release()
 
     def tick_soon(self) -> None:
         """Tick now rather than at the next loop turn: an import just landed and `immediately` means now.
