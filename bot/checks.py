@@ -152,12 +152,17 @@ async def is_admin(bot: SlateBot, user: discord.abc.User) -> bool:
             or await bot.is_owner(user))
 
 
-async def admin_only(ctx: commands.Context[Any]) -> bool:
-    """Write and admin commands (import, sync): the owners and the admin roles; only in the team's server."""
-    if ctx.guild is None:
+async def require_admin(bot: SlateBot, user: discord.abc.User, guild: discord.Guild | None) -> bool:
+    """Write and admin commands (import, sync, announcements): the owners and the admin roles, only in the
+    team's server. Raises the refusal whose sentence the error funnel shows; the same rule on every path."""
+    if guild is None:
         raise GuildOnly
-    bot = _bot_of(ctx)
-    if not await is_admin(bot, ctx.author):
+    if not await is_admin(bot, user):
         settings = bot.settings
-        raise NeedsRole(role_label(settings.admin_roles, settings.admin_role_label, ctx.guild))
+        raise NeedsRole(role_label(settings.admin_roles, settings.admin_role_label, guild))
     return True
+
+
+async def admin_only(ctx: commands.Context[Any]) -> bool:
+    """``require_admin`` as a prefix-command check."""
+    return await require_admin(_bot_of(ctx), ctx.author, ctx.guild)

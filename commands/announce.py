@@ -18,9 +18,9 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from commands.errors import CommandError
+from commands.figures import distinct_sources, numbers_text
 from commands.formatting import format_day
 from commands.limits import lines_into_fields, paginate
-from commands.ratings import numbers_text, sources_of
 from commands.reply import Reply
 from commands.resolve import (
     Ambiguous,
@@ -311,7 +311,8 @@ def build_digest(items: Sequence[Announced], *, due_at: dt.datetime, late: bool,
     notes = ("Corrections replace figures announced earlier.",) if corrections else ()
     return Digest(
         headline="Ratings: " + " and ".join(parts or ["nothing new"]),
-        groups=tuple(groups), notes=notes, sources=sources_of(item.row for item in items), due_at=due_at, late=late,
+        groups=tuple(groups), notes=notes, sources=distinct_sources(item.row.source for item in items),
+        due_at=due_at, late=late,
     )
 
 

@@ -24,10 +24,11 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from commands.context import CommandContext
 from commands.errors import CommandError
+from commands.figures import distinct_sources
 from commands.formatting import format_count, format_count_short, format_day, format_points
 from commands.help import CommandHelp
 from commands.limits import HEADLINE_MAX, clip, rows_into_pages
-from commands.ratings import AudienceQuery, describe, headline, parse_audience_query, sources_of
+from commands.ratings import AudienceQuery, describe, headline, parse_audience_query
 from commands.reply import Chart, Reply, ReplyKind
 from storage.audience import AudienceRow, BoardRow, GroupBy, Metric, best_figures
 
@@ -99,7 +100,7 @@ async def run_chart(text: str, context: CommandContext) -> Reply:
         body=f"Each bar is the {per}'s strongest whole-audience figure (target Total or not stated);"
              f" its viewers and its share may come from different airings.",
         pages=rows_into_pages("Data", lines),
-        sources=sources_of(row.figure for row in rows),
+        sources=distinct_sources(row.figure.source for row in rows),
         chart=Chart(png=png, filename=_filename(query), alt_text=alt_text(data)),
     )
 

@@ -1,4 +1,4 @@
-"""One way to say an audience figure in a line, shared by the title card and the buyer's view.
+"""How an audience figure is said in a line, and which sources a reply names: shared by every command.
 
 Rating and share are always named ("rating 5.45%", "share 19%"): they are different numbers, and a line
 that dropped the word would let a press officer swap them.
@@ -6,7 +6,10 @@ that dropped the word would let a press officer swap them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from commands.formatting import format_count, format_count_short, format_day, format_points
+from storage.audience import AudienceRow
 from storage.catalog import FigureFact
 from storage.vocab import MEASUREMENTS
 
@@ -37,3 +40,45 @@ def figure_summary(figure: FigureFact, locale: str) -> str:
         where.append(MEASUREMENTS.get(figure.measurement, figure.measurement).lower())
     rank = f" — {figure.rank_note}" if figure.rank_note else ""
     return f"{' · '.join(where)}: {figure_numbers(figure, locale)}{rank}"
+
+
+def numbers_text(row: FigureFact, locale: str) -> str:
+    """The figure's numbers, each labelled, then its target and measurement: "rating 5.45% (Households)"."""
+    numbers = []
+    if row.viewers is not None:
+        short = f" ({format_count_short(row.viewers, locale)})" if row.viewers >= 1_000_000 else ""
+        numbers.append(f"{format_count(row.viewers, locale)} viewers{short}")
+    if row.rating_pct is not None:
+        numbers.append(f"rating {format_points(row.rating_pct, locale)}")
+    if row.share_pct is not None:
+        numbers.append(f"share {format_points(row.share_pct, locale)}")
+    if row.reach is not None:
+        numbers.append(f"reach {format_count(row.reach, locale)}")
+    about = ", ".join(detail for detail in (row.target, row.measurement) if detail)
+    text = ", ".join(numbers) or "no number stated"
+    return f"{text} ({about})" if about else text
+
+
+def provenance(row: AudienceRow, locale: str, *, show_title: bool, show_territory: bool) -> list[str]:
+    """Where and when: title, territory, channel, date, timeslot and episode, each when it tells something."""
+    where = []
+    if show_title:
+        where.append(f"{row.title_name} ({row.title_year})" if row.title_year else row.title_name)
+    if show_territory:
+        where.append(row.territory_name)
+    where += [row.channel, format_day(row.air_date, locale)]
+    if row.timeslot:
+        where.append(row.timeslot)
+    if row.episode:
+        where.append(f"ep. {row.episode}")
+    return where
+
+
+def distinct_sources(cells: Iterable[str | None]) -> tuple[str, ...]:
+    """Each source once, in order of first mention; a cell may name several, separated by ``;``."""
+    seen: dict[str, None] = {}
+    for cell in cells:
+        for source in (cell or "").split(";"):
+            if source.strip():
+                seen.setdefault(source.strip())
+    return tuple(seen)

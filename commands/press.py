@@ -37,13 +37,14 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from babel import Locale
 from babel.numbers import get_currency_name
 
 from commands.context import CommandContext
+from commands.figures import distinct_sources
 from commands.formatting import format_count, format_count_short, format_day, format_points
 from commands.help import CommandHelp
 from commands.limits import BODY_MAX, FIELD_VALUE_MAX, HEADLINE_MAX, PAGE_CHARS_MAX, clip, lines_into_fields, paginate
@@ -186,7 +187,7 @@ def press_reply(label: str, title: Title, figures: Sequence[FigureFact], release
     if any(len(line) > FIELD_VALUE_MAX for line in quote_lines):
         notes.append(phrases.quote_cut)
     quote_fields = lines_into_fields(phrases.quotes_field, quote_lines)
-    sources = list(_sources([*writer.sources, *(q.source for q in quotes)]))
+    sources = list(distinct_sources([*writer.sources, *(q.source for q in quotes)]))
     headline = clip(phrases.headline.format(title=label), HEADLINE_MAX)
     fixed = len(headline) + len(body) + sum(len(n) for n in notes) + sum(len(s) + 2 for s in sources) + PAGE_MARGIN
     fixed += sum(len(f.name) + len(f.value) for f in fields)
@@ -245,15 +246,6 @@ def pick_figures(figures: Sequence[FigureFact]) -> list[FigureFact]:
         chosen_groups.append(sorted([best, *ranked]))
     chosen_groups.sort(key=lambda group: -max(figures[p].viewers or 0 for p in group))
     return [figures[p] for group in chosen_groups for p in group]
-
-
-def _sources(sources: Iterable[str | None]) -> dict[str, None]:
-    seen: dict[str, None] = {}
-    for cell in sources:
-        for source in (cell or "").split(";"):
-            if source.strip():
-                seen.setdefault(source.strip())
-    return seen
 
 
 # --- sentences ---------------------------------------------------------------------------------------------

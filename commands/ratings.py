@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from commands.context import CommandContext
 from commands.errors import CommandError
-from commands.formatting import format_count, format_count_short, format_day, format_points
+from commands.figures import distinct_sources, numbers_text, provenance
+from commands.formatting import format_count, format_day
 from commands.help import CommandHelp
 from commands.limits import HEADLINE_MAX, clip, rows_into_pages
 from commands.reply import Reply, ReplyKind
@@ -169,38 +170,6 @@ def describe_period(period: Period, locale: str) -> str:
     return f"from {format_day(start, locale)} to {format_day(end, locale)}"
 
 
-def numbers_text(row: AudienceRow, locale: str) -> str:
-    """The figure's numbers, each labelled, then its target and measurement: "rating 5.45% (Households)"."""
-    numbers = []
-    if row.viewers is not None:
-        short = f" ({format_count_short(row.viewers, locale)})" if row.viewers >= 1_000_000 else ""
-        numbers.append(f"{format_count(row.viewers, locale)} viewers{short}")
-    if row.rating_pct is not None:
-        numbers.append(f"rating {format_points(row.rating_pct, locale)}")
-    if row.share_pct is not None:
-        numbers.append(f"share {format_points(row.share_pct, locale)}")
-    if row.reach is not None:
-        numbers.append(f"reach {format_count(row.reach, locale)}")
-    about = ", ".join(detail for detail in (row.target, row.measurement) if detail)
-    text = ", ".join(numbers) or "no number stated"
-    return f"{text} ({about})" if about else text
-
-
-def provenance(row: AudienceRow, locale: str, *, show_title: bool, show_territory: bool) -> list[str]:
-    """Where and when: title, territory, channel, date, timeslot and episode, each when it tells something."""
-    where = []
-    if show_title:
-        where.append(f"{row.title_name} ({row.title_year})" if row.title_year else row.title_name)
-    if show_territory:
-        where.append(row.territory_name)
-    where += [row.channel, format_day(row.air_date, locale)]
-    if row.timeslot:
-        where.append(row.timeslot)
-    if row.episode:
-        where.append(f"ep. {row.episode}")
-    return where
-
-
 def figure_line(row: AudienceRow, locale: str, *, show_title: bool = True, show_territory: bool = True) -> str:
     where = " · ".join(provenance(row, locale, show_title=show_title, show_territory=show_territory))
     line = f"{where}: {numbers_text(row, locale)}"
@@ -211,15 +180,6 @@ def figure_line(row: AudienceRow, locale: str, *, show_title: bool = True, show_
     if row.source:
         line += f" · source: {row.source}"
     return line
-
-
-def sources_of(rows: Iterable[AudienceRow]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for row in rows:
-        for source in (row.source or "").split(";"):
-            if source.strip():
-                seen.setdefault(source.strip())
-    return tuple(seen)
 
 
 async def run_ratings(text: str, context: CommandContext) -> Reply:
@@ -257,7 +217,7 @@ async def run_ratings(text: str, context: CommandContext) -> Reply:
         body=f"{_count(figures.total, 'figure', locale)}, {order_text}.",
         pages=rows_into_pages("Figures", lines),
         notes=tuple(notes),
-        sources=sources_of(figures.rows),
+        sources=distinct_sources(row.source for row in figures.rows),
     )
 
 

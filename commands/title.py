@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from babel import Locale
 
 from commands.context import CommandContext
-from commands.figures import figure_summary
+from commands.figures import distinct_sources, figure_summary
 from commands.formatting import format_count, format_count_short, format_day
 from commands.help import CommandHelp
 from commands.reply import Field, Reply, problem
@@ -84,7 +84,9 @@ def title_card(facts: TitleFacts, countries: dict[str, str], locale: str) -> Rep
         body=body,
         fields=tuple(fields),
         notes=tuple(notes),
-        sources=tuple(_sources(title, facts.figures, facts.releases)),
+        sources=distinct_sources(
+            (title.source, *(f.source for f in facts.figures), *(r.source for r in facts.releases))
+        ),
     )
 
 
@@ -170,12 +172,3 @@ def _synopsis(title: Title) -> tuple[str, list[str]]:
     cut = text.rfind(". ", 0, SYNOPSIS_LIMIT)
     cut = cut + 1 if cut > SYNOPSIS_LIMIT // 2 else text.rfind(" ", 0, SYNOPSIS_LIMIT)
     return text[:cut].rstrip() + " …", ["The synopsis is cut short here; the full text is in the catalog export."]
-
-
-def _sources(title: Title, figures: Iterable[FigureFact], releases: Iterable[ReleaseFact]) -> list[str]:
-    seen: dict[str, None] = {}
-    for sources in (title.source, *(f.source for f in figures), *(r.source for r in releases)):
-        for source in (sources or "").split(";"):
-            if source.strip():
-                seen.setdefault(source.strip())
-    return list(seen)

@@ -11,10 +11,11 @@ import re
 
 from commands.context import CommandContext
 from commands.errors import CommandError
+from commands.figures import distinct_sources, numbers_text, provenance
 from commands.formatting import format_count
 from commands.help import CommandHelp
 from commands.limits import rows_into_pages
-from commands.ratings import headline, numbers_text, parse_audience_query, provenance, sources_of
+from commands.ratings import headline, parse_audience_query
 from commands.reply import Reply, ReplyKind
 from storage.audience import Board, BoardRow, Metric, best_figures
 
@@ -69,7 +70,7 @@ async def run_top(text: str, context: CommandContext) -> Reply:
         body=_body(board, len(board.rows), locale),
         pages=rows_into_pages("Leaderboard", lines),
         notes=tuple(notes),
-        sources=sources_of(row.figure for row in board.rows),
+        sources=distinct_sources(row.figure.source for row in board.rows),
     )
 
 

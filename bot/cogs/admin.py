@@ -19,7 +19,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import GuildOnly, NeedsRole, admin_only, is_admin, role_label
+from bot.checks import admin_only, require_admin
 from bot.views import send_reply
 from commands.limits import HEADLINE_MAX, clip, rows_into_pages
 from commands.reply import Reply, ReplyKind
@@ -66,12 +66,7 @@ class AdminCog(commands.Cog, name="Admin"):
         return await admin_only(ctx)
 
     async def interaction_check(self, interaction: discord.Interaction[SlateBot], /) -> bool:  # type: ignore[override]
-        if interaction.guild is None:
-            raise GuildOnly
-        if not await is_admin(self.bot, interaction.user):
-            settings = self.bot.settings
-            raise NeedsRole(role_label(settings.admin_roles, settings.admin_role_label, interaction.guild))
-        return True
+        return await require_admin(self.bot, interaction.user, interaction.guild)
 
     # --- sync ---------------------------------------------------------------------------------------------
 

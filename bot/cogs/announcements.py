@@ -21,7 +21,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.announce_post import PostFailed, Sleep, digest_nonce, post_parts, render_digest
-from bot.checks import GuildOnly, NeedsRole, is_admin, role_label
+from bot.checks import GuildOnly, require_admin
 from bot.views import send_reply
 from commands.announce import (
     EVERY_DAY,
@@ -117,12 +117,7 @@ class AnnouncementsCog(commands.Cog, name="Announcements"):
         task.add_done_callback(self._soon.discard)
 
     async def interaction_check(self, interaction: discord.Interaction[SlateBot], /) -> bool:  # type: ignore[override]
-        if interaction.guild is None:
-            raise GuildOnly
-        if not await is_admin(self.bot, interaction.user):
-            settings = self.bot.settings
-            raise NeedsRole(role_label(settings.admin_roles, settings.admin_role_label, interaction.guild))
-        return True
+        return await require_admin(self.bot, interaction.user, interaction.guild)
 
     # --- the tick -----------------------------------------------------------------------------------------
 
