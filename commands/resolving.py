@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from commands.reply import Candidate, Reply, ReplyKind
-from commands.resolve import Ambiguous, NotFound, Resolution
+from commands.resolve import Ambiguous, NotFound
 from commands.resolve import Candidate as Match
 from storage.name_index import NameIndex
 
@@ -57,7 +57,3 @@ def plural(word: str, count: int) -> str:
     if count == 1:
         return word
     return word[:-1] + "ies" if word.endswith("y") else word + "s"
-
-
-def is_found(resolution: Resolution | None) -> bool:
-    return resolution is not None and not isinstance(resolution, Ambiguous | NotFound)

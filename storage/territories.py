@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pycountry
 from babel import Locale
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 
 from storage.db import CatalogSession
 from storage.keys import name_key
@@ -130,7 +130,3 @@ async def sync_territories(session: CatalogSession, rows: Iterable[TerritoryData
         changed += len(name_rows)
     await session.flush()
     return changed
-
-
-async def territory_count(session: CatalogSession) -> int:
-    return await session.scalar(select(func.count()).select_from(Territory)) or 0
