@@ -45,6 +45,7 @@ from storage.db import create_engine  # noqa: E402
 from storage.keys import name_key  # noqa: E402
 from storage.migrate import upgrade_database  # noqa: E402
 from storage.models import (  # noqa: E402
+    AIRING_COPIES,
     Airing,
     AudienceFigure,
     Company,
@@ -256,17 +257,20 @@ def _audience(catalog: Catalog, rng: random.Random) -> None:
         title = titles[pick]
         undated = rng.random() < 0.03
         episode = str(rng.randrange(1, 120)) if title.kind == "series" else None
-        airings.append({
+        airing = {
             "id": number, "natural_key": f"bench-{number}", "title_id": title.id, "territory_code": territory,
             "channel_id": rng.choice(channels[territory]), "air_date": None if undated else _date(rng),
             "timeslot": rng.choice(TIMESLOTS), "episode": episode,
-        })
+        }
+        airings.append(airing)
+        copies = {name: airing[name] for name in AIRING_COPIES}  # a figure carries its airing's (see the model)
         viewers = int(rng.lognormvariate(13, 1.1))
         share = Decimal(rng.randrange(5, 400)) / 10
         targets = ["Total"] + (rng.sample(TARGETS[1:], 1) if rng.random() < 0.2 else [])
         for target in targets:
             figures.append({
-                "airing_id": number, "target": target, "measurement": rng.choice(("live", "consolidated", "")),
+                "airing_id": number, **copies, "target": target,
+                "measurement": rng.choice(("live", "consolidated", "")),
                 "viewers": viewers if target == "Total" else viewers // 3,
                 "rating_pct": (share / 3).quantize(Decimal("0.001")), "share_pct": share, "reach": None,
                 "rank_note": "#1 in prime time" if rng.random() < 0.01 else None, "notes": None,

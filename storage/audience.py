@@ -1,19 +1,22 @@
 """Audience queries: figures with their provenance, and leaderboards of the best figure per title or territory.
 
-The ratings, top and chart commands ask these. The database does the sorting, grouping and limiting
-(``ORDER BY ... LIMIT``, ``row_number() OVER (PARTITION BY ...)``), so a catalog with millions of figures
-never travels to Python to be sorted; the same statements run on SQLite (3.25+) and PostgreSQL.
-Each function takes the caller's session and never commits.
+The ratings, top and chart commands ask these. A figure carries its airing's title, territory, channel and
+date (``AudienceFigure``), and each place is indexed with its metric best first, so the strongest figures of a
+territory come off an index already in order: ``ratings mexico`` reads the 200 it shows, not the 100,000
+Mexico has. A group asks each of its territories for its best and merges them (``UNION ALL`` of per-territory
+``ORDER BY ... LIMIT``), because no single index orders several territories at once. Figures never travel
+to Python to be sorted; the same statements run on SQLite and PostgreSQL. Each function takes the caller's
+session and never commits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, distinct, func, select
+from sqlalchemy import ColumnElement, Select, func, select, union_all
 from sqlalchemy.sql.elements import UnaryExpression
 
 from storage.catalog import FigureFact
@@ -76,10 +79,20 @@ class BoardRow:
     airings: int
 
 
+# A board counts the titles competing up to this many; past it, it says "more than" (an exact count reads every
+# figure of the scope: most of a second for a big group, to print one number).
+GROUP_COUNT_CAP = 1000
+
+
 @dataclass(frozen=True)
 class Board:
     rows: tuple[BoardRow, ...]
-    groups: int  # how many titles (or territories) have a figure of the metric in scope
+    groups: int  # how many titles (or territories) have a figure of the metric in scope, up to the cap + 1
+
+    @property
+    def more_than_cap(self) -> bool:
+        """True when more than ``GROUP_COUNT_CAP`` compete: ``groups`` then stops counting at the cap + 1."""
+        return self.groups > GROUP_COUNT_CAP
 
 
 _METRIC_COLUMNS = {
@@ -109,32 +122,75 @@ def with_provenance(statement: Select[Any]) -> Select[Any]:
     )
 
 
-def _scope_filters(scope: AudienceScope, *, dated_only: bool = True) -> list[ColumnElement[bool]]:
+def _scope_filters(scope: AudienceScope, entity: Any = AudienceFigure, *,
+                   dated_only: bool = True) -> list[ColumnElement[bool]]:
+    """The scope as filters on ``entity``: a figure (by its copies of the airing's fields) or an airing."""
     filters: list[ColumnElement[bool]] = []
     if scope.title_id is not None:
-        filters.append(Airing.title_id == scope.title_id)
+        filters.append(entity.title_id == scope.title_id)
     if scope.territories is not None:
-        filters.append(Airing.territory_code.in_(sorted(scope.territories)))
+        filters.append(entity.territory_code.in_(sorted(scope.territories)))
     if scope.channel_id is not None:
-        filters.append(Airing.channel_id == scope.channel_id)
+        filters.append(entity.channel_id == scope.channel_id)
     if dated_only and scope.start is not None:
-        filters.append(Airing.air_date >= scope.start)
+        filters.append(entity.air_date >= scope.start)
     if dated_only and scope.end is not None:
-        filters.append(Airing.air_date <= scope.end)
+        filters.append(entity.air_date <= scope.end)
     return filters
 
 
-def _order(order: FigureOrder) -> list[UnaryExpression[Any]]:
-    """Strongest first: the asked number, then the others, nulls last; the id keeps ties stable."""
-    viewers, share, rating = (column.desc().nulls_last() for column in _METRIC_COLUMNS.values())
+def _per_territory(scope: AudienceScope) -> list[AudienceScope]:
+    """The scope split into one scope per territory when that is how the indexes read it best: a group (or
+    list) of territories with no title or channel, whose strongest figures no single index holds in order."""
+    if scope.territories is None or len(scope.territories) < 2 or scope.title_id or scope.channel_id:
+        return [scope]
+    return [replace(scope, territories=frozenset({code})) for code in sorted(scope.territories)]
+
+
+def _strongest(scope: AudienceScope, order: FigureOrder, limit: int, *extra: ColumnElement[bool],
+               group: Any = None) -> Select[Any]:
+    """The ids (and, with ``group``, the group key) of the ``limit`` strongest figures in scope, in order.
+
+    Each territory of a group is its own ``ORDER BY ... LIMIT`` (an index walk of at most ``limit`` entries);
+    the union of those is sorted once more. One territory, a title or a channel is a single walk.
+    """
+    columns: list[Any] = [AudienceFigure.id.label("figure_id"), *(column.label(column.key) for column in _SORT_COLUMNS)]
+    if group is not None:
+        columns.append(group.label("group_key"))
+    parts = [
+        select(*columns).where(*_scope_filters(part), *extra).order_by(*_order(order)).limit(limit)
+        for part in _per_territory(scope)
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    merged = union_all(*(select(*part.subquery().c) for part in parts)).subquery("per_territory")
+    keys = [column for column in merged.c if column.key != "group_key" or group is not None]
+    return select(*keys).order_by(*_order(order, merged.c)).limit(limit)
+
+
+_SORT_COLUMNS = (AudienceFigure.viewers, AudienceFigure.share_pct, AudienceFigure.rating_pct,
+                 AudienceFigure.air_date)
+
+
+def _order(order: FigureOrder, columns: Any = None) -> list[UnaryExpression[Any]]:
+    """Strongest first: the asked number, then the others, nulls last; the id keeps ties stable.
+
+    ``columns`` names the columns (a subquery's ``.c``) when sorting merged rows rather than the table.
+    """
+    if columns is None:
+        viewers_col, share_col, rating_col, date_col, id_col = (*_SORT_COLUMNS, AudienceFigure.id)
+    else:
+        viewers_col, share_col, rating_col, date_col, id_col = (
+            columns.viewers, columns.share_pct, columns.rating_pct, columns.air_date, columns.figure_id)
+    viewers, share, rating = (column.desc().nulls_last() for column in (viewers_col, share_col, rating_col))
     options: dict[str, list[UnaryExpression[Any]]] = {
         "best": [viewers, share, rating],
         "viewers": [viewers, share, rating],
         "share": [share, viewers, rating],
         "rating": [rating, viewers, share],
-        "date": [Airing.air_date.desc().nulls_last(), viewers, share, rating],
+        "date": [date_col.desc().nulls_last(), viewers, share, rating],
     }
-    return [*options[order], AudienceFigure.id.asc()]
+    return [*options[order], id_col.asc()]
 
 
 _ROW_FIELDS = (
@@ -151,28 +207,19 @@ def audience_row(values: Sequence[Any]) -> AudienceRow:
 async def audience_figures(session: CatalogSession, scope: AudienceScope, *, order: FigureOrder = "best",
                            limit: int = 200) -> FigureList:
     """Figures in ``scope``, ``order``ed, at most ``limit``, with the count of all of them."""
-    filters = _scope_filters(scope)
-    # Sort and limit narrow rows first, then join the provenance of the winners only: a territory can hold
-    # a hundred thousand figures, and sorting them with every title and channel name is 3x slower.
-    best = (
-        select(AudienceFigure.id.label("figure_id")).select_from(AudienceFigure)
-        .join(Airing, AudienceFigure.airing_id == Airing.id)
-        .where(*filters).order_by(*_order(order)).limit(limit).subquery("best")
-    )
+    # Find the winners on the narrow figure rows (off the indexes), then join the provenance of those only.
+    best = _strongest(scope, order, limit).subquery("best")
     base = (
         select(*row_columns()).select_from(AudienceFigure).join(best, best.c.figure_id == AudienceFigure.id)
         .join(Airing, AudienceFigure.airing_id == Airing.id)
     )
     rows = await session.execute(with_provenance(base).order_by(*_order(order)))
-    total = await session.scalar(
-        select(func.count()).select_from(AudienceFigure).join(Airing, AudienceFigure.airing_id == Airing.id)
-        .where(*filters)
-    ) or 0
+    total = await session.scalar(select(func.count()).select_from(AudienceFigure).where(*_scope_filters(scope))) or 0
     undated = 0
     if scope.has_period:
         undated = await session.scalar(
-            select(func.count()).select_from(AudienceFigure).join(Airing, AudienceFigure.airing_id == Airing.id)
-            .where(*_scope_filters(scope, dated_only=False), Airing.air_date.is_(None))
+            select(func.count()).select_from(AudienceFigure)
+            .where(*_scope_filters(scope, dated_only=False), AudienceFigure.air_date.is_(None))
         ) or 0
     return FigureList(rows=tuple(audience_row(row) for row in rows), total=total, undated_left_out=undated)
 
@@ -182,35 +229,37 @@ async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric:
     """The leaderboard: each title's (or territory's) best whole-audience figure by ``metric``, best first.
 
     One row per title, so a series' forty episodes take one place on the board, not forty; ``airings``
-    counts the title's airings in scope. Window function for the best figure per group, one aggregate for
-    the airing counts, and the database applies the limit.
+    counts the title's airings in scope. The strongest figures come off the indexes in board order, so the
+    first figure of each title met is its best: read the top ``window`` figures, keep each title's first, and
+    read a wider window (four times as wide) only while fewer than ``limit`` titles have turned up.
     """
-    value = _METRIC_COLUMNS[metric]
-    group = Airing.title_id if per == "title" else Airing.territory_code
-    filters = _scope_filters(scope)
-    place = func.row_number().over(partition_by=group, order_by=_order(metric)).label("place")
-    ranked = (
-        select(AudienceFigure.id.label("figure_id"), group.label("group_key"), place)
-        .select_from(AudienceFigure).join(Airing, AudienceFigure.airing_id == Airing.id)
-        .where(*filters, value.is_not(None), func.lower(AudienceFigure.target).in_(WHOLE_AUDIENCE_TARGETS))
-        .subquery("ranked")
-    )
-    airings = (
-        select(group.label("group_key"), func.count(distinct(Airing.id)).label("airings"))
-        .where(*filters).group_by(group).subquery("airing_counts")
-    )
-    statement = (
-        # count() OVER () counts every group's winner before the limit: the board and its size in one pass
-        # over the window, rather than running the window a second time for the count.
-        select(*row_columns(), airings.c.airings, func.count().over().label("groups"))
-        .select_from(AudienceFigure)
-        .join(ranked, ranked.c.figure_id == AudienceFigure.id)
-        .join(Airing, AudienceFigure.airing_id == Airing.id)
-        .join(airings, airings.c.group_key == ranked.c.group_key)
-        .where(ranked.c.place == 1)
-        .order_by(*_order(metric))
-        .limit(limit)
-    )
-    rows = (await session.execute(with_provenance(statement))).all()
-    groups = int(rows[0][23]) if rows else 0
-    return Board(rows=tuple(BoardRow(audience_row(row), int(row[22])) for row in rows), groups=groups)
+    group = AudienceFigure.title_id if per == "title" else AudienceFigure.territory_code
+    competing = (_METRIC_COLUMNS[metric].is_not(None),
+                 func.lower(AudienceFigure.target).in_(WHOLE_AUDIENCE_TARGETS))
+    window = max(20 * limit, 200)
+    while True:
+        strongest = (await session.execute(_strongest(scope, metric, window, *competing, group=group))).all()
+        winners: dict[Any, int] = {}
+        for row in strongest:
+            winners.setdefault(row.group_key, row.figure_id)
+            if len(winners) == limit:
+                break
+        if len(winners) == limit or len(strongest) < window:
+            break
+        window *= 4
+    if not winners:
+        return Board(rows=(), groups=0)
+    airing_group = Airing.title_id if per == "title" else Airing.territory_code
+    airings = dict((await session.execute(
+        select(airing_group, func.count(Airing.id)).where(*_scope_filters(scope, Airing), airing_group.in_(winners))
+        .group_by(airing_group)
+    )).all())
+    base = select(*row_columns()).select_from(AudienceFigure).where(AudienceFigure.id.in_(winners.values()))
+    rows = (await session.execute(with_provenance(base.join(Airing, AudienceFigure.airing_id == Airing.id))
+                                  .order_by(*_order(metric)))).all()
+    # DISTINCT ... LIMIT stops reading once the cap is passed, so a big scope costs what a small one does.
+    competitors = select(group).where(*_scope_filters(scope), *competing).distinct().limit(GROUP_COUNT_CAP + 1)
+    groups = await session.scalar(select(func.count()).select_from(competitors.subquery())) or 0
+    key_index = 1 if per == "title" else 6  # title_id or territory_code in row_columns()
+    return Board(rows=tuple(BoardRow(audience_row(row), int(airings.get(row[key_index], 0))) for row in rows),
+                 groups=groups)

@@ -20,6 +20,7 @@ from storage.importing.references import chunks
 from storage.importing.resolve import Wanted
 from storage.keys import name_key
 from storage.models import (
+    AIRING_COPIES,
     Airing,
     AudienceFigure,
     Company,
@@ -225,6 +226,9 @@ async def write_ratings(session: CatalogSession, wanted: list[Wanted], batches: 
         await session.execute(insert(Airing), list(new_airings.values())[start : start + _BULK])
     airing_ids = {key: airing.id for key, airing in airings.items()}
     airing_ids.update(await ids_of(session, Airing.natural_key, new_airings))
+    # A figure carries copies of its airing's title, territory, channel and date (see AudienceFigure).
+    copies = {key: {name: getattr(airing, name) for name in AIRING_COPIES} for key, airing in airings.items()}
+    copies.update({key: {name: fields[name] for name in AIRING_COPIES} for key, fields in new_airings.items()})
     new_figures: list[dict[str, Any]] = []
     for w in wanted:
         airing = airings.get(w.children["airing"])
@@ -234,7 +238,8 @@ async def write_ratings(session: CatalogSession, wanted: list[Wanted], batches: 
             set_fields(airing, {"timeslot": w.children["airing_fields"]["timeslot"]})
         if figure is None:
             w.outcome = INSERTED
-            new_figures.append({"airing_id": airing_ids[w.children["airing"]], "batch_id": batches[id(w)],
+            key = w.children["airing"]
+            new_figures.append({"airing_id": airing_ids[key], **copies[key], "batch_id": batches[id(w)],
                                 **{column: w.fields[column] for column in _FIGURE_COLUMNS}})
         else:
             _finish(figure, w, set_fields(figure, w.fields), False, batches[id(w)])

@@ -40,6 +40,7 @@ from storage.models.base import (
     check_lengths,
 )
 from storage.models.catalog import (
+    AIRING_COPIES,
     Airing,
     AudienceFigure,
     Company,
@@ -60,8 +61,8 @@ from storage.models.catalog import (
 )
 
 __all__ = [
-    "ANNOUNCE_FILTERS", "ANNOUNCE_KINDS", "ANNOUNCE_MODES", "ANNOUNCE_SUBJECTS", "DIGEST_STATES", "IMPORT_KINDS",
-    "KEY_LEN", "NAME_LEN", "NAMING_CONVENTION", "Airing", "AnnouncementDigest", "AnnouncementLedger",
+    "AIRING_COPIES", "ANNOUNCE_FILTERS", "ANNOUNCE_KINDS", "ANNOUNCE_MODES", "ANNOUNCE_SUBJECTS", "DIGEST_STATES",
+    "IMPORT_KINDS", "KEY_LEN", "NAME_LEN", "NAMING_CONVENTION", "Airing", "AnnouncementDigest", "AnnouncementLedger",
     "AudienceFigure", "Base", "ChannelSchedule", "Company", "CompanyAlias", "Deal", "DealMedia", "DealTerritory",
     "FieldTooLong", "ImportBatch", "Quote", "Release", "ScheduleFilter", "Sourced", "Territory", "TerritoryGroup",
     "TerritoryName", "Title", "TitleName", "check_lengths", "company_natural_key", "territory_group_members",

@@ -20,8 +20,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from storage.models.base import KEY_LEN, NAME_LEN, Base, Sourced, not_negative, one_of, percent_between
 from storage.vocab import COMPANY_KINDS, DEAL_STATUSES, MEASUREMENTS, MEDIA_RIGHTS, NAME_KINDS, TITLE_KINDS
@@ -281,12 +284,39 @@ class Airing(Base):
     )
 
 
+def _best_first(name: str, place: str, metric: str) -> Index:
+    """An index of ``place`` with ``metric`` in the order boards read it: biggest first, none-given last.
+
+    SQLite's DESC already puts NULLs last and its planner walks an ascending index backwards for it, so the
+    plain column serves there; PostgreSQL's DESC puts NULLs first, so its index states NULLS LAST (through
+    ``postgresql_ops``, the one per-column suffix SQLAlchemy renders for PostgreSQL only).
+    """
+    return Index(name, place, metric, postgresql_ops={metric: "DESC NULLS LAST"})
+
+
 class AudienceFigure(Sourced, Base):
-    """The audience of an airing for one target group and measurement; rating and share are separate."""
+    """The audience of an airing for one target group and measurement; rating and share are separate.
+
+    ``title_id``, ``territory_code``, ``channel_id`` and ``air_date`` are copies of the airing's: part of the
+    airing's natural key, so they never change once written, and the importer writes them with the figure.
+    On the figure itself they let an index hand over a territory's (or title's, or channel's) strongest
+    figures already in order, so ``ratings mexico`` reads 200 index entries instead of sorting 100,000 rows.
+    """
 
     __tablename__ = "audience_figures"
     __table_args__ = (
+        # The unique constraint's index also serves lookups by airing (its first column).
         UniqueConstraint("airing_id", "target", "measurement"),
+        _best_first("ix_audience_figures_territory_viewers", "territory_code", "viewers"),
+        _best_first("ix_audience_figures_territory_share", "territory_code", "share_pct"),
+        _best_first("ix_audience_figures_territory_rating", "territory_code", "rating_pct"),
+        _best_first("ix_audience_figures_territory_date", "territory_code", "air_date"),
+        _best_first("ix_audience_figures_title_viewers", "title_id", "viewers"),
+        _best_first("ix_audience_figures_channel_viewers", "channel_id", "viewers"),
+        # Everywhere at once ("top 2024"): the whole catalog's strongest figures by each metric.
+        Index("ix_audience_figures_viewers", "viewers", postgresql_ops={"viewers": "DESC NULLS LAST"}),
+        Index("ix_audience_figures_share", "share_pct", postgresql_ops={"share_pct": "DESC NULLS LAST"}),
+        Index("ix_audience_figures_rating", "rating_pct", postgresql_ops={"rating_pct": "DESC NULLS LAST"}),
         CheckConstraint(not_negative("viewers"), name="viewers"),
         CheckConstraint(not_negative("reach"), name="reach"),
         CheckConstraint(percent_between("rating_pct"), name="rating_pct"),
@@ -300,7 +330,11 @@ class AudienceFigure(Sourced, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    airing_id: Mapped[int] = mapped_column(ForeignKey("airings.id", ondelete="CASCADE"), index=True)
+    airing_id: Mapped[int] = mapped_column(ForeignKey("airings.id", ondelete="CASCADE"))
+    title_id: Mapped[int] = mapped_column(Integer)  # the airing's (see above)
+    territory_code: Mapped[str] = mapped_column(String(2))  # the airing's
+    channel_id: Mapped[int] = mapped_column(Integer)  # the airing's
+    air_date: Mapped[dt.date | None] = mapped_column(Date)  # the airing's
     target: Mapped[str] = mapped_column(String(64), default="")  # "" = not stated
     measurement: Mapped[str] = mapped_column(String(16), default="")  # "" = not stated
     viewers: Mapped[int | None] = mapped_column(BigInteger)
@@ -311,6 +345,25 @@ class AudienceFigure(Sourced, Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
     airing: Mapped[Airing] = relationship(back_populates="figures", lazy="raise")
+
+
+AIRING_COPIES = ("title_id", "territory_code", "channel_id", "air_date")  # on AudienceFigure, from its Airing
+
+
+@event.listens_for(AudienceFigure, "before_insert")
+def copy_airing_fields(mapper: Mapper[AudienceFigure], connection: Connection, figure: AudienceFigure) -> None:
+    """A figure added through the ORM (``airing.figures.append``) takes its airing's copies at flush.
+
+    The airing is flushed first (it is the parent), so its ids are known here. Bulk writers (the importer,
+    ``bench/generate.py``) insert the copies themselves; a figure added with only an ``airing_id`` must too.
+    """
+    airing = inspect(figure).attrs.airing.loaded_value
+    if not isinstance(airing, Airing):
+        if figure.title_id is None or figure.territory_code is None or figure.channel_id is None:
+            raise ValueError("an audience figure needs its airing (or the airing's title, territory and channel)")
+        return
+    for name in AIRING_COPIES:
+        setattr(figure, name, getattr(airing, name))
 
 
 class Release(Sourced, Base):

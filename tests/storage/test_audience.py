@@ -12,7 +12,7 @@ from storage.audience import AudienceScope, audience_figures, best_figures
 from storage.db import SessionFactory
 from storage.demo_catalog import demo_files
 from storage.importing import import_files
-from storage.models import Company, Title
+from storage.models import AIRING_COPIES, Airing, AudienceFigure, Company, Title
 
 
 @pytest.fixture
@@ -114,3 +114,84 @@ async def test_board_period_and_limit(demo: SessionFactory) -> None:
     assert len(board.rows) == 3
     assert board.groups > 3
     assert all(row.figure.air_date and row.figure.air_date.year == 2024 for row in board.rows)
+
+
+# --- a group read territory by territory, and a board that reads past one title's many figures ----------
+
+
+async def _figures_in(sessions: SessionFactory, plan: list[tuple[str, str, int]]) -> dict[str, int]:
+    """Titles named in ``plan`` (title, territory, viewers: one airing and figure each); name -> id."""
+    async with sessions.begin() as session:
+        channel = Company(name="Canal Uno", key="canal uno", natural_key="canal uno|", kind="broadcaster")
+        titles = {name: Title(name=name, key=name.lower(), natural_key=f"{name.lower()}||")
+                  for name in dict.fromkeys(name for name, _, _ in plan)}
+        session.add_all([channel, *titles.values()])
+        await session.flush()
+        for number, (name, territory, viewers) in enumerate(plan):
+            session.add(Airing(natural_key=f"airing {number}", title_id=titles[name].id, territory_code=territory,
+                               channel_id=channel.id, air_date=dt.date(2024, 1, 1) + dt.timedelta(days=number),
+                               figures=[AudienceFigure(target="Total", viewers=viewers)]))
+        return {name: title.id for name, title in titles.items()}
+
+
+async def test_a_group_merges_its_territories_best_first(session_factory: SessionFactory) -> None:
+    plan = [("Alpha", "MX", 900), ("Alpha", "CL", 950), ("Beta", "AR", 700), ("Beta", "MX", 980),
+            ("Gamma", "CL", 10), ("Gamma", "ES", 5000)]
+    await _figures_in(session_factory, plan)
+    scope = AudienceScope(territories=frozenset({"MX", "CL", "AR"}))
+    async with session_factory() as session:
+        top_three = await audience_figures(session, scope, limit=3)
+        everything = await audience_figures(session, scope)
+    assert [(row.territory_code, row.viewers) for row in top_three.rows] == [("MX", 980), ("CL", 950), ("MX", 900)]
+    assert top_three.total == everything.total == 5  # Spain is not in the group
+    assert [row.viewers for row in everything.rows] == [980, 950, 900, 700, 10]
+
+
+async def test_a_board_reads_past_a_title_that_holds_every_top_figure(session_factory: SessionFactory) -> None:
+    # 450 airings of one series outrank everything else: the first window of strongest figures holds only
+    # that title, so the board must read wider windows until the others turn up.
+    plan = [("Series", "MX", 10_000 + number) for number in range(450)]
+    plan += [("Film A", "MX", 500), ("Film B", "CL", 400), ("Film C", "MX", 300)]
+    ids = await _figures_in(session_factory, plan)
+    async with session_factory() as session:
+        board = await best_figures(session, AudienceScope(territories=frozenset({"MX", "CL"})), limit=3)
+    assert [(row.figure.title_id, row.figure.viewers, row.airings) for row in board.rows] == [
+        (ids["Series"], 10_449, 450), (ids["Film A"], 500, 1), (ids["Film B"], 400, 1)]
+    assert board.groups == 4
+    assert not board.more_than_cap
+
+
+async def test_a_board_counts_competitors_up_to_the_cap(session_factory: SessionFactory,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("storage.audience.GROUP_COUNT_CAP", 2)
+    await _figures_in(session_factory, [(f"Film {n}", "MX", 100 * n) for n in range(1, 6)])
+    async with session_factory() as session:
+        board = await best_figures(session, AudienceScope(territories=frozenset({"MX"})), limit=1)
+        few = await best_figures(session, AudienceScope(territories=frozenset({"CL"})), limit=1)
+    assert board.groups == 3  # counting stopped at the cap + 1
+    assert board.more_than_cap
+    assert [row.figure.viewers for row in board.rows] == [500]
+    assert (few.rows, few.groups, few.more_than_cap) == ((), 0, False)
+
+
+# --- the airing's fields on each figure ----------------------------------------------------------------
+
+
+async def test_every_imported_figure_carries_its_airings_fields(demo: SessionFactory) -> None:
+    async with demo() as session:
+        pairs = (await session.execute(
+            select(*(getattr(AudienceFigure, name) for name in AIRING_COPIES),
+                   *(getattr(Airing, name) for name in AIRING_COPIES))
+            .join(Airing, AudienceFigure.airing_id == Airing.id))).all()
+    assert len(pairs) > 100
+    size = len(AIRING_COPIES)
+    assert [tuple(row[:size]) for row in pairs] == [tuple(row[size:]) for row in pairs]
+
+
+async def test_a_figure_without_its_airing_or_the_copies_is_refused(session_factory: SessionFactory) -> None:
+    ids = await _figures_in(session_factory, [("Alpha", "MX", 900)])
+    async with session_factory() as session:
+        airing_id = await session.scalar(select(Airing.id).where(Airing.title_id == ids["Alpha"]))
+        session.add(AudienceFigure(airing_id=airing_id, target="Women", viewers=10))
+        with pytest.raises(ValueError, match="needs its airing"):
+            await session.flush()

@@ -13,8 +13,8 @@ it is then, with no list to keep in step.
   still chosen means no index can answer the query. Full-index passes without a condition
   (an ``Index Scan`` with no ``Index Cond``) count as scans too.
 
-Whole-catalog reads by design (the name index load, an unscoped ``top``) are not hot lookups and are not
-run here.
+Whole-catalog reads by design (the name index load, an unscoped ``top``, whose count of competing titles
+reads the figures until it passes 1,000) are not hot lookups and are not run here.
 """
 
 from __future__ import annotations
