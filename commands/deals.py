@@ -25,7 +25,7 @@ from commands.resolving import unresolved_reply
 from commands.split import ParsedQuery, split_query
 from commands.title import covering_groups
 from storage.catalog import territory_groups
-from storage.deals import DealList, find_deals
+from storage.deals import DealFact, DealFacts, DealTitle, deal_facts
 from storage.models import Deal, Title
 from storage.name_index import NameIndex
 from storage.vocab import DEAL_STATUSES, MEDIA_RIGHTS, canonical
@@ -64,7 +64,7 @@ async def run_deals(text: str, context: CommandContext) -> Reply:
         missing = suggestions if isinstance(suggestions, NotFound) else NotFound(rest)
         return unresolved_reply(missing, "title, territory, group or licensee", rest, context.names,
                                 lambda words: f"{prefix}deals {words}")
-    found = await find_deals(context.session, title_id=int(title_id) if title_id is not None else None,
+    found = await deal_facts(context.session, title_id=int(title_id) if title_id is not None else None,
                              territory_codes=place[1] if place else None,
                              licensee_id=int(licensee_id) if licensee_id is not None else None, statuses=statuses)
     scope = _scope(context.names, parsed, place[0] if place else None, statuses)
@@ -72,7 +72,7 @@ async def run_deals(text: str, context: CommandContext) -> Reply:
                              show_title=title_id is None)
 
 
-async def deals_reply(found: DealList, scope: str, context: CommandContext, *, leftover: Sequence[str] = (),
+async def deals_reply(found: DealFacts, scope: str, context: CommandContext, *, leftover: Sequence[str] = (),
                       show_title: bool = True) -> Reply:
     """The deals as one block of fields each (and a confidential block when the reader may see fees)."""
     notes: list[str] = []
@@ -183,7 +183,7 @@ def _scope(index: NameIndex, parsed: ParsedQuery, place: str | None, statuses: f
 # --- one deal ----------------------------------------------------------------------------------------
 
 
-def deal_fields(deal: Deal, index: NameIndex, groups: Mapping[str, frozenset[str]], locale: str,
+def deal_fields(deal: DealFact, index: NameIndex, groups: Mapping[str, frozenset[str]], locale: str,
                 may_see_fees: bool, *, show_title: bool = True) -> list[Field]:
     """A deal as a field, then (only for readers who may see fees) its financial terms as a confidential one.
 
@@ -191,14 +191,14 @@ def deal_fields(deal: Deal, index: NameIndex, groups: Mapping[str, frozenset[str
     """
     lines = [
         f"{status_label(deal.status)} · {deal.deal_ref or 'no deal ref'}",
-        f"Territories: {clip(territories_text([t.territory_code for t in deal.territories], index, groups), 600)}",
-        f"Media: {media_text(m.media for m in deal.media)} · {exclusivity_text(deal.exclusive)}",
+        f"Territories: {clip(territories_text(deal.territories, index, groups), 600)}",
+        f"Media: {media_text(deal.media)} · {exclusivity_text(deal.exclusive)}",
         "Term: " + " · ".join(_term_parts(deal, locale)),
     ]
     people = [f"Owner: {deal.owner}" if deal.owner else "", f"Source: {deal.source}" if deal.source else ""]
     if any(people):
         lines.append(" · ".join(p for p in people if p))
-    name = f"{title_text(index, deal.title)} — {deal.licensee.name}" if show_title else deal.licensee.name
+    name = f"{title_text(index, deal.title)} — {deal.licensee}" if show_title else deal.licensee
     fields = [Field(clip(name, FIELD_NAME_MAX), clip("\n".join(lines), FIELD_VALUE_MAX))]
     if may_see_fees and (terms := financial_terms(deal, locale)):
         fields.append(Field(clip(f"Fee and terms — {deal.deal_ref or name}", FIELD_NAME_MAX),
@@ -206,7 +206,7 @@ def deal_fields(deal: Deal, index: NameIndex, groups: Mapping[str, frozenset[str
     return fields
 
 
-def financial_terms(deal: Deal, locale: str) -> list[str]:
+def financial_terms(deal: Deal | DealFact, locale: str) -> list[str]:
     """Fee, signing date and notes: the confidential part of a deal."""
     lines = []
     if deal.fee is not None and deal.currency:
@@ -228,7 +228,7 @@ def status_label(status: str | None) -> str:
     return DEAL_STATUSES[status] if status else "Status not stated"
 
 
-def status_summary(deals: Sequence[Deal]) -> str:
+def status_summary(deals: Sequence[DealFact]) -> str:
     """``9 active or signed, 1 negotiating or offered, 1 expired or cancelled``."""
     parts = []
     for group in STATUS_GROUPS:
@@ -259,7 +259,7 @@ def term_text(start: dt.date | None, end: dt.date | None, locale: str) -> str:
     return f"{format_day(start, locale)} – {format_day(end, locale)}"
 
 
-def _term_parts(deal: Deal, locale: str) -> Iterable[str]:
+def _term_parts(deal: DealFact, locale: str) -> Iterable[str]:
     yield term_text(deal.start_date, deal.end_date, locale)
     if deal.runs is not None:
         yield f"{deal.runs} {'run' if deal.runs == 1 else 'runs'}"
@@ -276,7 +276,7 @@ def territories_text(codes: Iterable[str], index: NameIndex, groups: Mapping[str
     return ", ".join([*(f"{g} ({len(groups[g])} territories)" for g in chosen), *names]) or "territories not stated"
 
 
-def title_text(index: NameIndex, title: Title) -> str:
+def title_text(index: NameIndex, title: Title | DealTitle) -> str:
     """The title as look-alikes are told apart: ``Miracle in Cell No. 7 (2019, Türkiye, film)``."""
     record = index.record("title", title.id)
     if record is not None:

@@ -15,9 +15,9 @@ from commands.figures import distinct_sources, figure_summary
 from commands.formatting import format_count, format_count_short, format_day
 from commands.help import CommandHelp
 from commands.reply import Field, Reply, problem
-from commands.resolve import Found, resolve_title
+from commands.resolve import Found, resolve_title, territory_name
 from commands.resolving import unresolved_reply
-from storage.catalog import FigureFact, ReleaseFact, TitleFacts, territory_names, title_facts
+from storage.catalog import FigureFact, ReleaseFact, TitleFacts, title_facts
 from storage.models import Title
 from storage.vocab import MEDIA_RIGHTS, TITLE_KINDS
 
@@ -49,9 +49,9 @@ async def run_title(query: str, context: CommandContext) -> Reply:
     facts = await title_facts(context.session, int(resolution.id))
     if facts is None:  # deleted since the name index was built
         return problem(f"“{query}” was just removed from the catalog; ask again in a moment.")
-    countries = await territory_names(
-        context.session, {c for c in (facts.title.origin, getattr(facts.title.remake_of, "origin", None)) if c}
-    )
+    # Territory names come with the name index (the territories table, in English): no query for them.
+    origins = (facts.title.origin, getattr(facts.title.remake_of, "origin", None))
+    countries = {code: territory_name(context.names, code) or code for code in origins if code}
     return title_card(facts, countries, context.reader.locale)
 
 

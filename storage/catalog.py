@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import InstrumentedAttribute, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
 from storage.db import CatalogSession
@@ -83,6 +84,16 @@ class TitleFacts:
     quotes: int
 
 
+# The columns of a FigureFact, in its field order, from an audience figure joined to its airing, channel and
+# territory.
+FIGURE_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
+    Airing.territory_code, Territory.name_en, Company.name, Airing.air_date, Airing.timeslot, Airing.episode,
+    AudienceFigure.target, AudienceFigure.measurement, AudienceFigure.viewers, AudienceFigure.rating_pct,
+    AudienceFigure.share_pct, AudienceFigure.reach, AudienceFigure.rank_note, AudienceFigure.notes,
+    AudienceFigure.source,
+)
+
+
 def _with_names() -> tuple[ExecutableOption, ...]:
     return (selectinload(Title.names), selectinload(Title.remake_of).selectinload(Title.names))
 
@@ -116,40 +127,31 @@ async def title_facts(session: CatalogSession, title_id: int) -> TitleFacts | No
     title = await session.scalar(select(Title).where(Title.id == title_id).options(*_with_names()))
     if title is None:
         return None
+    # Plain columns, not ORM entities: a much-aired title has hundreds of figures, and building an
+    # AudienceFigure and an Airing per row cost more than the query itself.
     figure_rows = await session.execute(
-        select(AudienceFigure, Airing, Company.name, Territory.name_en)
+        select(*FIGURE_COLUMNS)
+        .select_from(AudienceFigure)
         .join(Airing, AudienceFigure.airing_id == Airing.id)
         .join(Company, Airing.channel_id == Company.id)
         .join(Territory, Airing.territory_code == Territory.code)
         .where(Airing.title_id == title_id)
         .order_by(Airing.air_date, AudienceFigure.id)
     )
-    figures = tuple(
-        FigureFact(
-            territory_code=airing.territory_code, territory_name=territory, channel=channel,
-            air_date=airing.air_date, timeslot=airing.timeslot, episode=airing.episode,
-            target=figure.target, measurement=figure.measurement, viewers=figure.viewers,
-            rating_pct=figure.rating_pct, share_pct=figure.share_pct, reach=figure.reach,
-            rank_note=figure.rank_note, notes=figure.notes, source=figure.source,
-        )
-        for figure, airing, channel, territory in figure_rows
-    )
+    figures = tuple(FigureFact(*row) for row in figure_rows)
     release_rows = await session.execute(
-        select(Release, Territory.name_en)
+        select(Release.territory_code, Territory.name_en, Release.release_date, Release.admissions, Release.gross,
+               Release.currency, Release.rank_note, Release.source)
         .join(Territory, Release.territory_code == Territory.code)
         .where(Release.title_id == title_id)
         .order_by(Release.release_date, Release.id)
     )
-    releases = tuple(
-        ReleaseFact(
-            territory_code=release.territory_code, territory_name=territory, release_date=release.release_date,
-            admissions=release.admissions, gross=release.gross, currency=release.currency,
-            rank_note=release.rank_note, source=release.source,
-        )
-        for release, territory in release_rows
-    )
+    releases = tuple(ReleaseFact(*row) for row in release_rows)
     live_deals = Deal.title_id == title_id
-    deal_count = await session.scalar(select(func.count()).select_from(Deal).where(live_deals)) or 0
+    deal_count, quotes = (await session.execute(select(
+        select(func.count()).select_from(Deal).where(live_deals).scalar_subquery(),
+        select(func.count()).select_from(Quote).where(Quote.title_id == title_id).scalar_subquery(),
+    ))).one()
     territories = await session.execute(
         select(Territory.code, Territory.name_en).distinct()
         .join(DealTerritory, DealTerritory.territory_code == Territory.code)
@@ -161,7 +163,6 @@ async def title_facts(session: CatalogSession, title_id: int) -> TitleFacts | No
         select(DealMedia.media).distinct().join(Deal, Deal.id == DealMedia.deal_id)
         .where(live_deals, Deal.status.is_distinct_from("cancelled")).order_by(DealMedia.media)
     )
-    quotes = await session.scalar(select(func.count()).select_from(Quote).where(Quote.title_id == title_id)) or 0
     footprint = DealFootprint(
         deals=deal_count,
         territories={row.code: row.name_en for row in territories},

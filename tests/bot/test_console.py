@@ -7,11 +7,12 @@ import os
 import sqlite3
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
-from bot.console import render_text
+from bot.console import WIDTH, render_text
 from commands.context import CommandContext, Reader
 from commands.dispatch import dispatch
 from commands.reply import Candidate, Field, Reply, ReplyKind
@@ -112,6 +113,17 @@ def test_render_text_shows_every_part() -> None:
         "Head", "====", "", "Body text.", "", "Deals", "  2 deals", "", "Fee (confidential)", "  USD 40,000",
         "", "  1. One (2019)   ->  !title One (2019)", "", "Note: A note.", "", "Sources: Press release; sample data",
     ]
+
+
+@pytest.mark.parametrize("line", [
+    "Active · IM-2025-031", "x" * 98, "x" * 99, "word " * 30, "ends with a space ", "   ", "", "  indented",
+    "tab\there", "no-break\xa0space", "ideographic\u3000space", "Territories: " + ", ".join(["Mexico"] * 20),
+])
+def test_field_lines_wrap_as_textwrap_does(line: str) -> None:
+    """Short lines skip ``textwrap``; every line still comes out exactly as ``textwrap`` would write it."""
+    reply = Reply(headline="Head", fields=(Field("Name", line),))
+    expected = textwrap.wrap(line, WIDTH, initial_indent="  ", subsequent_indent="    ") or [""]
+    assert render_text(reply).split("\n")[4:] == (expected if line else [])
 
 
 def run_slate(*args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None,

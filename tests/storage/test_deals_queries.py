@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from storage.db import SessionFactory
-from storage.deals import AvailsDeal, avails_deals, channel_figures, find_deals
+from storage.deals import AvailsDeal, DealFact, DealTitle, avails_deals, channel_figures, deal_facts, find_deals
 from storage.demo_catalog import demo_files
 from storage.importing import import_files
 from storage.models import Company, Title
@@ -67,6 +68,33 @@ async def test_filters_territories_licensee_status_and_limit(demo: SessionFactor
     assert [d.deal_ref for d in by_imagen.deals] == ["IM-M7-001"]
     assert first_three.truncated
     assert [d.deal_ref for d in first_three.deals] == [d.deal_ref for d in mexico.deals[:3]]
+
+
+async def test_deal_facts_are_find_deals_as_plain_data(demo: SessionFactory) -> None:
+    """The same deals, order, truncation and values as the ORM query, for every filter the commands use."""
+    miracle = await title_id(demo, "Miracle in Cell No. 7", "TR")
+    imagen = await company_id(demo, "Imagen TV")
+    filters: list[dict[str, Any]] = [
+        {"title_id": miracle}, {"territory_codes": {"MX"}}, {"territory_codes": LATAM, "statuses": {"active"}},
+        {"licensee_id": imagen}, {"territory_codes": {"MX"}, "limit": 3}, {"territory_codes": {"MX"}, "limit": None},
+        {"title_id": miracle, "territory_codes": {"ZW"}},
+    ]
+    for given in filters:
+        async with demo() as session:
+            orm = await find_deals(session, **given)
+            plain = await deal_facts(session, **given)
+        assert plain.truncated == orm.truncated, given
+        assert plain.deals == tuple(
+            DealFact(
+                id=d.id, deal_ref=d.deal_ref, title=DealTitle(d.title.id, d.title.name, d.title.year),
+                licensee=d.licensee.name, territories=tuple(t.territory_code for t in d.territories),
+                media=tuple(m.media for m in d.media), exclusive=d.exclusive, start_date=d.start_date,
+                end_date=d.end_date, runs=d.runs, holdback_until=d.holdback_until, status=d.status, fee=d.fee,
+                currency=d.currency, owner=d.owner, signed_on=d.signed_on, notes=d.notes, source=d.source,
+            )
+            for d in orm.deals
+        ), given
+    assert plain.deals == ()  # the last filter: a territory the title has no deal in
 
 
 async def test_avails_deals_are_plain_data_with_every_territory_and_status(demo: SessionFactory) -> None:

@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.audience import AudienceScope, audience_figures, best_figures
 from storage.catalog import territory_names, title_facts
 from storage.db import CatalogSession, SessionFactory
-from storage.deals import avails_deals, channel_figures, find_deals
+from storage.deals import avails_deals, channel_figures, deal_facts, find_deals
 from storage.models import (
     Airing,
     AudienceFigure,
@@ -76,6 +76,8 @@ HOT_LOOKUPS: dict[str, Lookup] = {
     "deals by title": lambda s, ids: find_deals(s, title_id=ids["title"]),
     "deals by territory": lambda s, ids: find_deals(s, territory_codes={"MX"}),
     "deals by licensee": lambda s, ids: find_deals(s, licensee_id=ids["channel"]),
+    "deal facts by title": lambda s, ids: deal_facts(s, title_id=ids["title"]),
+    "deal facts by territory": lambda s, ids: deal_facts(s, territory_codes={"MX"}),
     "avails over a group": lambda s, ids: avails_deals(s, ids["title"], LATAM),
     "buyer's channel figures": lambda s, ids: channel_figures(s, ids["channel"]),
 }
