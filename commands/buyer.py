@@ -29,8 +29,7 @@ from commands.reply import Field, Reply, problem
 from commands.resolve import Found, label, resolve_company
 from commands.resolving import unresolved_reply
 from storage.catalog import territory_groups
-from storage.deals import ChannelFigure, channel_figures, find_deals
-from storage.models import Deal
+from storage.deals import ChannelFigure, DealFact, channel_figures, deal_facts
 from storage.name_index import NameIndex
 
 HELP = CommandHelp(
@@ -54,7 +53,7 @@ async def run_buyer(text: str, context: CommandContext) -> Reply:
     company_id = int(resolution.id)
     record = index.record("company", company_id)
     name = label(index, record) if record else resolution.candidate.name
-    found = await find_deals(context.session, licensee_id=company_id)
+    found = await deal_facts(context.session, licensee_id=company_id)
     figures = await channel_figures(context.session, company_id)
     locale, may_see_fees = context.reader.locale, context.reader.may_see_fees
     blocks: list[list[Field]] = []
@@ -83,8 +82,8 @@ async def run_buyer(text: str, context: CommandContext) -> Reply:
     )
 
 
-def _summary(deals: Sequence[Deal], figures: Sequence[ChannelFigure]) -> str:
-    titles = len({deal.title_id for deal in deals})
+def _summary(deals: Sequence[DealFact], figures: Sequence[ChannelFigure]) -> str:
+    titles = len({deal.title.id for deal in deals})
     aired = len({figure.title_id for figure in figures})
     bought = (f"Bought {len(deals)} {'deal' if len(deals) == 1 else 'deals'}"
               f" for {titles} {'title' if titles == 1 else 'titles'}" if deals else "No deals in the catalog")
@@ -93,10 +92,10 @@ def _summary(deals: Sequence[Deal], figures: Sequence[ChannelFigure]) -> str:
     return f"{bought}; {audience}."
 
 
-def _deal_line(deal: Deal, index: NameIndex, groups: dict[str, frozenset[str]], locale: str) -> str:
+def _deal_line(deal: DealFact, index: NameIndex, groups: dict[str, frozenset[str]], locale: str) -> str:
     """``Miracle in Cell No. 7 (2019, Türkiye, film) · Mexico · Free TV, exclusivity not stated · ...``."""
-    territories = clip(territories_text([t.territory_code for t in deal.territories], index, groups), 300)
-    media = f"{media_text(m.media for m in deal.media)}, {exclusivity_text(deal.exclusive)}"
+    territories = clip(territories_text(deal.territories, index, groups), 300)
+    media = f"{media_text(deal.media)}, {exclusivity_text(deal.exclusive)}"
     status = f"{status_label(deal.status)}{f' ({deal.deal_ref})' if deal.deal_ref else ''}"
     term = term_text(deal.start_date, deal.end_date, locale)
     return f"{title_text(index, deal.title)} · {territories} · {media} · {term} · {status}"

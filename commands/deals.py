@@ -26,7 +26,6 @@ from commands.split import ParsedQuery, split_query
 from commands.title import covering_groups
 from storage.catalog import territory_groups
 from storage.deals import DealFact, DealFacts, DealTitle, deal_facts
-from storage.models import Deal, Title
 from storage.name_index import NameIndex
 from storage.vocab import DEAL_STATUSES, MEDIA_RIGHTS, canonical
 
@@ -206,7 +205,7 @@ def deal_fields(deal: DealFact, index: NameIndex, groups: Mapping[str, frozenset
     return fields
 
 
-def financial_terms(deal: Deal | DealFact, locale: str) -> list[str]:
+def financial_terms(deal: DealFact, locale: str) -> list[str]:
     """Fee, signing date and notes: the confidential part of a deal."""
     lines = []
     if deal.fee is not None and deal.currency:
@@ -276,7 +275,7 @@ def territories_text(codes: Iterable[str], index: NameIndex, groups: Mapping[str
     return ", ".join([*(f"{g} ({len(groups[g])} territories)" for g in chosen), *names]) or "territories not stated"
 
 
-def title_text(index: NameIndex, title: Title | DealTitle) -> str:
+def title_text(index: NameIndex, title: DealTitle) -> str:
     """The title as look-alikes are told apart: ``Miracle in Cell No. 7 (2019, Türkiye, film)``."""
     record = index.record("title", title.id)
     if record is not None:

@@ -3,10 +3,9 @@ commits.
 
 ``deal_facts`` reads deals as plain columns into frozen dataclasses, title, licensee, territories and media
 included: a territory's list can hold 500 deals, and building ORM objects for them (and for their titles,
-licensees, territories and media) cost several times the queries. ``find_deals`` returns the same deals as
-ORM objects with those relationships loaded (relationships are ``lazy="raise"``, so a reply can never trigger a
-query by accident), for the buyer reply. The avails question and a buyer's audience come back as frozen
-dataclasses too: the avails rule and the buyer reply want columns from several tables and no ORM state.
+licensees, territories and media) cost several times the queries. The avails question and a buyer's audience
+come back as frozen dataclasses too: the avails rule and the buyer reply want columns from several tables
+and no ORM state.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from decimal import Decimal
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, case, select
-from sqlalchemy.orm import InstrumentedAttribute, selectinload
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.catalog import FIGURE_COLUMNS, FigureFact
 from storage.db import CatalogSession
@@ -38,14 +37,6 @@ _Columns = TypeVarTuple("_Columns")
 STATUS_RANK: dict[str | None, int] = {
     None: 0, "active": 0, "signed": 0, "negotiating": 1, "offered": 1, "expired": 2, "cancelled": 2,
 }
-
-
-@dataclass(frozen=True)
-class DealList:
-    """The deals a query found, in reading order; ``truncated`` when there were more than the limit."""
-
-    deals: tuple[Deal, ...]
-    truncated: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,31 +141,6 @@ def _filtered(
     return query.limit(limit + 1) if limit is not None else query
 
 
-async def find_deals(
-    session: CatalogSession,
-    *,
-    title_id: int | None = None,
-    territory_codes: Collection[str] | None = None,
-    licensee_id: int | None = None,
-    statuses: Collection[str] | None = None,
-    limit: int | None = DEALS_LIMIT,
-) -> DealList:
-    """Deals of a title, touching any of the territories, to a licensee, in the statuses: each filter optional.
-
-    Ordered as people read them (in force, pending, history; newest start first within each), in SQL so the
-    limit keeps the most relevant deals.
-    """
-    query = _filtered(
-        select(Deal).options(selectinload(Deal.title), selectinload(Deal.licensee), selectinload(Deal.territories),
-                             selectinload(Deal.media)),
-        title_id=title_id, territory_codes=territory_codes, licensee_id=licensee_id, statuses=statuses, limit=limit,
-    )
-    deals = tuple((await session.scalars(query)).all())
-    if limit is not None and len(deals) > limit:
-        return DealList(deals=deals[:limit], truncated=True)
-    return DealList(deals=deals, truncated=False)
-
-
 async def deal_facts(
     session: CatalogSession,
     *,
@@ -184,11 +150,12 @@ async def deal_facts(
     statuses: Collection[str] | None = None,
     limit: int | None = DEALS_LIMIT,
 ) -> DealFacts:
-    """The deals ``find_deals`` finds, in the same order, as plain data.
+    """Deals of a title, touching any of the territories, to a licensee, in the statuses: each filter optional.
 
-    The deals' own columns come first, sorted and limited in SQL; titles, licensees, territories and media are
-    then read for the kept deals only (joined into the sorted query, they would be read for every deal of
-    a territory before the limit).
+    Ordered as people read them (in force, pending, history; newest start first within each), in SQL so the
+    limit keeps the most relevant deals. The deals' own columns come first, sorted and limited in SQL;
+    titles, licensees, territories and media are then read for the kept deals only (joined into the sorted
+    query, they would be read for every deal of a territory before the limit).
     """
     query = _filtered(
         select(Deal.id, Deal.deal_ref, Deal.title_id, Deal.licensee_id, Deal.exclusive, Deal.start_date,

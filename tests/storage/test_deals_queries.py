@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from storage.db import SessionFactory
-from storage.deals import AvailsDeal, DealFact, DealTitle, avails_deals, channel_figures, deal_facts, find_deals
+from storage.deals import AvailsDeal, DealFact, DealTitle, avails_deals, channel_figures, deal_facts
 from storage.demo_catalog import demo_files
 from storage.importing import import_files
-from storage.models import Company, Title
+from storage.models import Company, Deal, Title
 
 LATAM = frozenset({"MX", "GT", "SV", "HN", "NI", "CR", "PA", "CU", "DO", "PR", "CO", "VE", "EC", "PE", "BO", "CL",
                    "AR", "UY", "PY", "BR"})
@@ -41,26 +41,29 @@ async def company_id(session_factory: SessionFactory, name: str) -> int:
 async def test_deals_of_a_title_in_reading_order_with_everything_loaded(demo: SessionFactory) -> None:
     miracle = await title_id(demo, "Miracle in Cell No. 7", "TR")
     async with demo() as session:
-        found = await find_deals(session, title_id=miracle)
-    # Read after the session closed: a lazy load would raise here.
+        found = await deal_facts(session, title_id=miracle)
     refs = [deal.deal_ref for deal in found.deals]
     assert not found.truncated
     assert refs[0] == "IM-2025-031"
     assert refs[-2:] == ["IM-2026-044", "IM-2024-012"]
     vista = found.deals[0]
-    assert vista.title.name == "Miracle in Cell No. 7"
-    assert vista.licensee.name == "Vista Play"
-    assert {t.territory_code for t in vista.territories} == LATAM
-    assert [m.media for m in vista.media] == ["svod"]
+    assert vista.title == DealTitle(miracle, "Miracle in Cell No. 7", 2019)
+    assert vista.licensee == "Vista Play"
+    assert set(vista.territories) == LATAM
+    assert list(vista.territories) == sorted(vista.territories)
+    assert vista.media == ("svod",)
 
 
 async def test_filters_territories_licensee_status_and_limit(demo: SessionFactory) -> None:
     imagen = await company_id(demo, "Imagen TV")
+    miracle = await title_id(demo, "Miracle in Cell No. 7", "TR")
     async with demo() as session:
-        mexico = await find_deals(session, territory_codes={"MX"})
-        latam_active = await find_deals(session, territory_codes=LATAM, statuses={"active"})
-        by_imagen = await find_deals(session, licensee_id=imagen)
-        first_three = await find_deals(session, territory_codes={"MX"}, limit=3)
+        mexico = await deal_facts(session, territory_codes={"MX"})
+        latam_active = await deal_facts(session, territory_codes=LATAM, statuses={"active"})
+        by_imagen = await deal_facts(session, licensee_id=imagen)
+        first_three = await deal_facts(session, territory_codes={"MX"}, limit=3)
+        unlimited = await deal_facts(session, territory_codes={"MX"}, limit=None)
+        nowhere = await deal_facts(session, title_id=miracle, territory_codes={"ZW"})
     assert len(mexico.deals) == 16
     assert {"IM-M7-001", "IM-2025-031"} <= {d.deal_ref for d in mexico.deals}
     assert len(latam_active.deals) == 14
@@ -68,33 +71,28 @@ async def test_filters_territories_licensee_status_and_limit(demo: SessionFactor
     assert [d.deal_ref for d in by_imagen.deals] == ["IM-M7-001"]
     assert first_three.truncated
     assert [d.deal_ref for d in first_three.deals] == [d.deal_ref for d in mexico.deals[:3]]
+    assert unlimited == mexico
+    assert (nowhere.deals, nowhere.truncated) == ((), False)
 
 
-async def test_deal_facts_are_find_deals_as_plain_data(demo: SessionFactory) -> None:
-    """The same deals, order, truncation and values as the ORM query, for every filter the commands use."""
-    miracle = await title_id(demo, "Miracle in Cell No. 7", "TR")
-    imagen = await company_id(demo, "Imagen TV")
-    filters: list[dict[str, Any]] = [
-        {"title_id": miracle}, {"territory_codes": {"MX"}}, {"territory_codes": LATAM, "statuses": {"active"}},
-        {"licensee_id": imagen}, {"territory_codes": {"MX"}, "limit": 3}, {"territory_codes": {"MX"}, "limit": None},
-        {"title_id": miracle, "territory_codes": {"ZW"}},
-    ]
-    for given in filters:
-        async with demo() as session:
-            orm = await find_deals(session, **given)
-            plain = await deal_facts(session, **given)
-        assert plain.truncated == orm.truncated, given
-        assert plain.deals == tuple(
-            DealFact(
-                id=d.id, deal_ref=d.deal_ref, title=DealTitle(d.title.id, d.title.name, d.title.year),
-                licensee=d.licensee.name, territories=tuple(t.territory_code for t in d.territories),
-                media=tuple(m.media for m in d.media), exclusive=d.exclusive, start_date=d.start_date,
-                end_date=d.end_date, runs=d.runs, holdback_until=d.holdback_until, status=d.status, fee=d.fee,
-                currency=d.currency, owner=d.owner, signed_on=d.signed_on, notes=d.notes, source=d.source,
-            )
-            for d in orm.deals
-        ), given
-    assert plain.deals == ()  # the last filter: a territory the title has no deal in
+async def test_deal_facts_carry_every_column_of_the_deal(demo: SessionFactory) -> None:
+    """Each plain deal holds what its row, title, licensee, territories and media hold (fees included: the
+    reply decides who sees them)."""
+    async with demo() as session:
+        found = await deal_facts(session, limit=None)
+        rows = {deal.id: deal for deal in await session.scalars(select(Deal).options(
+            selectinload(Deal.title), selectinload(Deal.licensee), selectinload(Deal.territories),
+            selectinload(Deal.media)))}
+    assert len(found.deals) == len(rows) > 20
+    for plain in found.deals:
+        d = rows[plain.id]
+        assert plain == DealFact(
+            id=d.id, deal_ref=d.deal_ref, title=DealTitle(d.title.id, d.title.name, d.title.year),
+            licensee=d.licensee.name, territories=tuple(sorted(t.territory_code for t in d.territories)),
+            media=tuple(sorted(m.media for m in d.media)), exclusive=d.exclusive, start_date=d.start_date,
+            end_date=d.end_date, runs=d.runs, holdback_until=d.holdback_until, status=d.status, fee=d.fee,
+            currency=d.currency, owner=d.owner, signed_on=d.signed_on, notes=d.notes, source=d.source,
+        )
 
 
 async def test_avails_deals_are_plain_data_with_every_territory_and_status(demo: SessionFactory) -> None:

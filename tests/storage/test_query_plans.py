@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.audience import AudienceScope, audience_figures, best_figures
 from storage.catalog import territory_names, title_facts
 from storage.db import CatalogSession, SessionFactory
-from storage.deals import avails_deals, channel_figures, deal_facts, find_deals
+from storage.deals import avails_deals, channel_figures, deal_facts
 from storage.models import (
     Airing,
     AudienceFigure,
@@ -73,11 +73,9 @@ HOT_LOOKUPS: dict[str, Lookup] = {
     "top in a group, period": lambda s, ids: best_figures(s, AudienceScope(
         territories=LATAM, start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31)), metric="share"),
     "top on a channel": lambda s, ids: best_figures(s, AudienceScope(channel_id=ids["channel"])),
-    "deals by title": lambda s, ids: find_deals(s, title_id=ids["title"]),
-    "deals by territory": lambda s, ids: find_deals(s, territory_codes={"MX"}),
-    "deals by licensee": lambda s, ids: find_deals(s, licensee_id=ids["channel"]),
-    "deal facts by title": lambda s, ids: deal_facts(s, title_id=ids["title"]),
-    "deal facts by territory": lambda s, ids: deal_facts(s, territory_codes={"MX"}),
+    "deals by title": lambda s, ids: deal_facts(s, title_id=ids["title"]),
+    "deals by territory": lambda s, ids: deal_facts(s, territory_codes={"MX"}),
+    "deals by licensee": lambda s, ids: deal_facts(s, licensee_id=ids["channel"]),
     "avails over a group": lambda s, ids: avails_deals(s, ids["title"], LATAM),
     "buyer's channel figures": lambda s, ids: channel_figures(s, ids["channel"]),
 }
