@@ -1,4 +1,4 @@
-"""Lookups on one ready catalog: median and p99 of ``title``, ``deals`` by title and by territory, with profiles.
+"""Lookups on one ready catalog: median and p99 of each lookup command, with profiles on request.
 
 Unlike ``bench/commands.py`` it generates nothing: it opens an existing catalog (a SQLite file from
 ``bench/generate.py``, or a PostgreSQL URL) once, exactly as the app does (``bot.catalog.open_catalog``), picks
@@ -40,15 +40,19 @@ from bot.settings import Settings  # noqa: E402
 from commands.context import Reader  # noqa: E402
 
 TERRITORIES = ("Mexico", "Spain", "Turkey", "Chile", "Poland", "Brazil", "Germany", "Egypt", "Indonesia", "Peru")
+LOOKUPS = ("title", "ratings title", "ratings territory", "ratings group", "deals title", "deals territory",
+           "avails group", "buyer", "top", "press")
 
 
 def queries_for(path: Path, count: int, seed: int = 11) -> dict[str, list[str]]:
-    """Title names (the 5 most aired, then a random sample), with the year when two titles share a name."""
+    """The query texts of ``bench/commands.py`` read from a ready catalog: titles (the 5 most aired, then a
+    random sample; with the year when two titles share a name), buyers (the 5 busiest channels, then a
+    sample), ten territories, every group."""
+    rng = random.Random(seed)
     with sqlite3.connect(path) as connection:
         heavy = [row[0] for row in connection.execute(
             "SELECT title_id FROM airings GROUP BY title_id ORDER BY count(*) DESC LIMIT 5")]
         top_ids = [row[0] for row in connection.execute("SELECT max(id) FROM titles")]
-        rng = random.Random(seed)
         ids = heavy + rng.sample(range(1, top_ids[0] + 1), count - len(heavy))
         names = []
         for title_id in ids:
@@ -58,10 +62,24 @@ def queries_for(path: Path, count: int, seed: int = 11) -> dict[str, list[str]]:
             name, key, year = row
             shared = connection.execute("SELECT count(*) FROM titles WHERE key = ?", (key,)).fetchone()[0]
             names.append(f"{name} {year}" if shared > 1 and year else name)
+        busy = [row[0] for row in connection.execute(
+            "SELECT companies.name FROM airings JOIN companies ON companies.id = airings.channel_id"
+            " GROUP BY airings.channel_id ORDER BY count(*) DESC LIMIT 5")]
+        companies = [row[0] for row in connection.execute("SELECT name FROM companies ORDER BY id")]
+        groups = [row[0].casefold() for row in connection.execute("SELECT name FROM territory_groups ORDER BY id")]
+    buyers = busy + rng.sample(companies, count - len(busy))
+    places = [*TERRITORIES, *groups]
     return {
         "title": [f"!title {n}" for n in names],
+        "ratings title": [f"!ratings {n}" for n in names],
+        "ratings territory": [f"!ratings {t}" for t in TERRITORIES],
+        "ratings group": [f"!ratings {g}" for g in groups],
         "deals title": [f"!deals {n}" for n in names],
         "deals territory": [f"!deals {t}" for t in TERRITORIES],
+        "avails group": [f"!avails {n} {rng.choice(groups)}" for n in names],
+        "buyer": [f"!buyer {b}" for b in buyers],
+        "top": [f"!top {p}{rng.choice(('', ' 2024', ' last 365 days'))}" for p in places] + ["!top", "!top 2024"],
+        "press": [f"!press {n}" for n in names],
     }
 
 
@@ -102,6 +120,8 @@ async def main_async(arguments: argparse.Namespace) -> None:
 
         print(f"{'command':18} {'median':>8} {'p99':>8} {'max':>8} {'n':>5} answered")
         for name, texts in queries.items():
+            if arguments.only and name not in arguments.only:
+                continue
             for query in texts[:3]:
                 await one(query)
             times: list[float] = []
@@ -143,7 +163,8 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=30, help="distinct titles")
     parser.add_argument("--repeat", type=int, default=5, help="rounds over the queries")
     parser.add_argument("--fees", action="store_true", help="the reader may see fees")
-    parser.add_argument("--profile", nargs="*", default=[], choices=["title", "deals title", "deals territory"])
+    parser.add_argument("--profile", nargs="*", default=[], choices=LOOKUPS)
+    parser.add_argument("--only", nargs="*", choices=LOOKUPS, help="time only these commands")
     parser.add_argument("--top", type=int, default=30, help="profile lines")
     asyncio.run(main_async(parser.parse_args()))
 

@@ -130,11 +130,15 @@ def _filtered(
     if licensee_id is not None:
         query = query.where(Deal.licensee_id == licensee_id)
     if territory_codes is not None:
-        # IN (subquery), not a correlated EXISTS: SQLite runs EXISTS once per deal (a scan of every deal);
-        # IN reads the territory index first and fetches only the deals it names.
-        query = query.where(Deal.id.in_(
-            select(DealTerritory.deal_id).where(DealTerritory.territory_code.in_(sorted(territory_codes)))
-        ))
+        codes = DealTerritory.territory_code.in_(sorted(territory_codes))
+        if title_id is None and licensee_id is None:
+            # Territories alone: IN (subquery) reads the territory index first and fetches only the deals it
+            # names; a correlated EXISTS would run once per deal, a scan of every deal.
+            query = query.where(Deal.id.in_(select(DealTerritory.deal_id).where(codes)))
+        else:
+            # A title's or licensee's few deals, each checked on its own territory rows: IN (subquery) would
+            # first collect every deal of the territories (190,000 for LATAM in a big catalog).
+            query = query.where(select(DealTerritory.deal_id).where(DealTerritory.deal_id == Deal.id, codes).exists())
     if statuses:
         query = query.where(Deal.status.in_(sorted(statuses)))
     query = query.order_by(_status_order(), Deal.start_date.desc().nulls_last(), Deal.deal_ref, Deal.id)
