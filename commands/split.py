@@ -240,11 +240,12 @@ def split_query(index: NameIndex, text: str, wants: Sequence[Part] = DEFAULT_WAN
         company_options += _place_spans(index, words, "company", taken)
 
     best: _Reading | None = None
+    titles = _TitleRanks(index)
     for place in place_options:
         for company in company_options:
             if place and company and place.start < company.stop and company.start < place.stop:
                 continue
-            reading = _read(index, words, fixed, (place, company), wants)
+            reading = _read(index, titles, words, fixed, (place, company), wants)
             if best is None or _better(reading, best):
                 best = reading
     assert best is not None  # noqa: S101 - the empty reading is always there
@@ -278,8 +279,23 @@ def split_query(index: NameIndex, text: str, wants: Sequence[Part] = DEFAULT_WAN
     )
 
 
-def _read(index: NameIndex, words: Sequence[str], fixed: list[_Span], chosen_spans: Sequence[_Span | None],
-          wants: Sequence[Part]) -> _Reading:
+class _TitleRanks:
+    """``rank_title`` once per run of words within one query: readings that differ only in their place or
+    company leave the same words for the title, and ranking a run is most of a reading's cost."""
+
+    def __init__(self, index: NameIndex) -> None:
+        self.index = index
+        self.ranked: dict[tuple[str, ...], TitleRanking] = {}
+
+    def __call__(self, words: Sequence[str]) -> TitleRanking:
+        key = tuple(words)
+        if key not in self.ranked:
+            self.ranked[key] = rank_title(self.index, key)
+        return self.ranked[key]
+
+
+def _read(index: NameIndex, rank_title: _TitleRanks, words: Sequence[str], fixed: list[_Span],
+          chosen_spans: Sequence[_Span | None], wants: Sequence[Part]) -> _Reading:
     spans = [*fixed, *(span for span in chosen_spans if span)]
     used = {i for span in spans for i in range(span.start, span.stop)}
     remaining = [i for i in range(len(words)) if i not in used]
@@ -291,7 +307,7 @@ def _read(index: NameIndex, words: Sequence[str], fixed: list[_Span], chosen_spa
                 chosen = remaining[skip_left: len(remaining) - skip_right]
                 if not chosen:
                     continue
-                ranking = rank_title(index, [words[i] for i in chosen])
+                ranking = rank_title([words[i] for i in chosen])
                 if not ranking.ranked:
                     continue
                 top = ranking.ranked[0]
@@ -309,7 +325,7 @@ def _read(index: NameIndex, words: Sequence[str], fixed: list[_Span], chosen_spa
         for span in fixed:
             if span.part == "date" and span.stop - span.start == 1 and _YEAR.match(words[span.start]):
                 with_year = [i for i in range(len(words)) if i not in used or i == span.start]
-                ranking = rank_title(index, [words[i] for i in with_year])
+                ranking = rank_title([words[i] for i in with_year])
                 if ranking.ranked and ranking.qualifiers.year and isinstance(decide(index, "", ranking.ranked), Found):
                     top = ranking.ranked[0]
                     covered = ranking.qualifiers.words + matched_words(index, "title", ranking.name_words,
