@@ -142,9 +142,15 @@ def _scope_filters(scope: AudienceScope, entity: Any = AudienceFigure, *,
 def _per_territory(scope: AudienceScope) -> list[AudienceScope]:
     """The scope split into one scope per territory when that is how the indexes read it best: a group (or
     list) of territories with no title or channel, whose strongest figures no single index holds in order."""
-    if scope.territories is None or len(scope.territories) < 2 or scope.title_id or scope.channel_id:
+    if scope.territories is None or len(scope.territories) < 2 or scope.title_id is not None \
+            or scope.channel_id is not None:
         return [scope]
     return [replace(scope, territories=frozenset({code})) for code in sorted(scope.territories)]
+
+
+# The columns every order sorts on, carried through a group's union so the merge can sort again.
+_SORT_COLUMNS = (AudienceFigure.viewers, AudienceFigure.share_pct, AudienceFigure.rating_pct,
+                 AudienceFigure.air_date)
 
 
 def _strongest(scope: AudienceScope, order: FigureOrder, limit: int, *extra: ColumnElement[bool],
@@ -164,12 +170,7 @@ def _strongest(scope: AudienceScope, order: FigureOrder, limit: int, *extra: Col
     if len(parts) == 1:
         return parts[0]
     merged = union_all(*(select(*part.subquery().c) for part in parts)).subquery("per_territory")
-    keys = [column for column in merged.c if column.key != "group_key" or group is not None]
-    return select(*keys).order_by(*_order(order, merged.c)).limit(limit)
-
-
-_SORT_COLUMNS = (AudienceFigure.viewers, AudienceFigure.share_pct, AudienceFigure.rating_pct,
-                 AudienceFigure.air_date)
+    return select(*merged.c).order_by(*_order(order, merged.c)).limit(limit)
 
 
 def _order(order: FigureOrder, columns: Any = None) -> list[UnaryExpression[Any]]:
