@@ -1,39 +1,44 @@
 """The in-memory name index: every name a title, territory, group or company answers to, by its search key.
 
-Built once from the catalog at start-up (``load_name_index``) and rebuilt after every import; a built
+Built once from the catalog at start-up (``storage.name_loading``) and rebuilt after every import; a built
 ``NameIndex`` never changes, so the app swaps the whole object and readers never see a half-built one.
 This module only finds candidates (exact keys, whole-key prefixes, words, typo-tolerant words); deciding
 which record a user meant is ``commands.resolve``'s job.
 
-Layout, per kind of record: the distinct name keys in alphabetical order (a whole-key prefix is one bisect),
-an exact ``key -> key id`` dict, and an inverted index ``word -> key ids`` whose postings are sorted by key
-length, so the first postings of a common word are its shortest, closest names (frequent words also keep
-them as a frozenset, for intersections at C speed). A typed word that is not
-in the vocabulary is matched to words one edit away through a symmetric-delete table (both sides less one
-letter meet), and for long words two edits away by ``rapidfuzz`` OSA distance over the words of nearby length
-sharing its first or second letter (``processor=None``: keys are already normalized).
+Layout, per kind of record, kept flat so that 100,000 titles make few Python objects: the distinct name keys
+in alphabetical order (a key's id is its position; an exact key or a whole-key prefix is one bisect); the
+records a key names as one run of slots in two parallel columns, record position and the name it carries
+under the key (``starts[key id]`` is where the key's run begins); and an inverted index ``word -> key ids``
+whose postings are sorted by key length, so the first postings of a common word are its shortest, closest
+names (a frequent word also keeps its postings as a frozenset, for intersections at C speed). A
+typed word that is not in the vocabulary is matched to words one edit away through a symmetric-delete table
+(both sides less one letter meet; a variant maps to its words as one space-separated string), and for long
+words two edits away by ``rapidfuzz`` OSA distance over the words of nearby length sharing its first or
+second letter (``processor=None``: keys are already normalized).
 
-After swapping in a new index, call ``gc.freeze()``: at 100,000 titles the index is about a million
-long-lived objects, and a full collection walking them mid-query costs 30-60 ms.
+``NameIndexBuilder`` collects records and names as plain parallel lists and builds everything in one go
+(entries sorted by key and walked once); ``storage.name_loading.load_name_index`` feeds it from the catalog.
+After swapping in a new index, call ``gc.freeze()``: at 100,000 titles the index holds about 130,000 objects
+the collector tracks (the records, mostly), and a full collection walking them mid-query costs tens of ms.
 """
 
 from __future__ import annotations
 
 import bisect
+import gc
 import heapq
 import math
-from collections.abc import Iterable, Sequence
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from sqlalchemy import select
 
-from storage.db import CatalogSession
 from storage.keys import name_key
-from storage.models import Company, CompanyAlias, Territory, TerritoryGroup, TerritoryName, Title, TitleName
-from storage.models import territory_group_members as members_table
 
 RecordKind = Literal["title", "territory", "group", "company"]
 KINDS: tuple[RecordKind, ...] = ("title", "territory", "group", "company")
@@ -97,55 +102,96 @@ def _deletes(word: str) -> set[str]:
     return {word[:position] + word[position + 1:] for position in range(len(word))}
 
 
+def _group(keys: list[str], records: list[int], names: list[str]) -> tuple[tuple[str, ...], array[int],
+                                                                       array[int], tuple[str, ...]]:
+    """Entries grouped by key: (distinct keys sorted, key id -> first slot, slot -> record, slot -> name).
+
+    A record keeps the first name it carries under a key, and the records of a key stay in entry order
+    (the sort is stable). Sorting entry numbers by key and walking them once is half the time of a dict of
+    dicts, and leaves two flat arrays and a tuple instead of two small tuples per key.
+    """
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    distinct: list[str] = []
+    starts = array("I")
+    slot_records = array("I")
+    slot_names: list[str] = []
+    previous = None
+    first_slot = 0
+    for entry in order:
+        key = keys[entry]
+        record = records[entry]
+        if key != previous:
+            previous = key
+            first_slot = len(slot_names)
+            distinct.append(key)
+            starts.append(first_slot)
+        elif record in slot_records[first_slot:]:
+            continue
+        slot_records.append(record)
+        slot_names.append(names[entry])
+    starts.append(len(slot_names))
+    return tuple(distinct), starts, slot_records, tuple(slot_names)
+
+
 @dataclass(frozen=True, slots=True)
 class _Bucket:
     """The names of one kind of record."""
 
-    keys: tuple[str, ...]  # distinct keys, sorted
-    key_records: tuple[tuple[int, ...], ...]  # key id -> record indexes, in entry order
-    key_names: tuple[tuple[str, ...], ...]  # key id -> the name each of those records carries under the key
-    exact: dict[str, int]
+    keys: tuple[str, ...]  # distinct keys, sorted: key id = position, exact lookup and prefixes by bisect
+    starts: array[int]  # key id -> its first slot; the key's slots run to the next key's first slot
+    slot_records: array[int]  # slot -> record position (the records of a key, in entry order)
+    slot_names: tuple[str, ...]  # slot -> the name that record carries under the key
     postings: dict[str, tuple[int, ...]]  # word -> key ids, shortest key first
-    posting_sets: dict[str, frozenset[int]]  # the same, as sets, for words in more than SET_MIN_POSTINGS keys
     words: tuple[str, ...]  # vocabulary, sorted
     near: dict[tuple[int, str], tuple[str, ...]]  # (length, first or second letter) -> words of 8+ letters
-    deletes: dict[str, tuple[str, ...]]  # a word, or a word less one letter -> the words it comes from
+    deletes: dict[str, str]  # a word, or a word less one letter -> the words it comes from, space-separated
+    posting_sets: dict[str, frozenset[int]]  # the same, as sets, for words in more than SET_MIN_POSTINGS keys
     idf: dict[str, float]
     unknown_idf: float
 
     @classmethod
-    def build(cls, entries: Iterable[tuple[str, int, str]]) -> _Bucket:
-        by_key: dict[str, dict[int, str]] = {}
-        for key, record, name in entries:
-            if key:
-                by_key.setdefault(key, {}).setdefault(record, name)
-        keys = tuple(sorted(by_key))
-        postings: dict[str, list[int]] = {}
-        for key_id, key in enumerate(keys):
-            for word in set(key.split()):
-                postings.setdefault(word, []).append(key_id)
-        words = tuple(sorted(postings))
+    def build(cls, keys: list[str], records: list[int], names: list[str]) -> _Bucket:
+        """Index the entries ``(keys[i], records[i], names[i])``; the lists are emptied (freed) on the way."""
+        distinct, starts, slot_records, slot_names = _group(keys, records, names)
+        keys.clear()
+        records.clear()
+        names.clear()
+        # Walking the keys shortest first (stable: alphabetical among equals) leaves every posting list in
+        # the order lookups want, with no sort per word.
+        lengths = [len(key) for key in distinct]
+        gathered: defaultdict[str, list[int]] = defaultdict(list)
+        for key_id in sorted(range(len(distinct)), key=lengths.__getitem__):
+            for word in set(distinct[key_id].split()):
+                gathered[word].append(key_id)
+        words = tuple(sorted(gathered))
         near: dict[tuple[int, str], list[str]] = {}
-        deletes: dict[str, list[str]] = {}
+        deletes: dict[str, str] = {}
         for word in words:
-            if allowed_typos(word):
-                if allowed_typos(word) > 1:
-                    for letter in {word[0], word[1]}:
-                        near.setdefault((len(word), letter), []).append(word)
-                for variant in (word, *_deletes(word)):
-                    deletes.setdefault(variant, []).append(word)
-        total = max(len(keys), 1)
+            typos = allowed_typos(word)
+            if not typos:
+                continue
+            if typos > 1:
+                for letter in {word[0], word[1]}:
+                    near.setdefault((len(word), letter), []).append(word)
+            for variant in (word, *_deletes(word)):
+                # Most variants come from one word: the word itself is the value, no tuple per variant.
+                found_words = deletes.get(variant)
+                deletes[variant] = word if found_words is None else f"{found_words} {word}"
+        total = max(len(distinct), 1)
         return cls(
-            posting_sets={word: frozenset(ids) for word, ids in postings.items() if len(ids) > SET_MIN_POSTINGS},
-            keys=keys,
-            key_records=tuple(tuple(by_key[key]) for key in keys),
-            key_names=tuple(tuple(by_key[key].values()) for key in keys),
-            exact={key: key_id for key_id, key in enumerate(keys)},
-            postings={word: tuple(sorted(ids, key=lambda i: len(keys[i]))) for word, ids in postings.items()},
+            keys=distinct,
+            starts=starts,
+            slot_records=slot_records,
+            slot_names=slot_names,
+            postings={word: tuple(ids) for word, ids in gathered.items()},
+            # Filled in key id order: a set's iteration order decides which names fill a pool cut at
+            # MAX_POOL (commands.resolve), so it stays what it has always been.
+            posting_sets={word: frozenset(sorted(ids)) for word, ids in gathered.items()
+                          if len(ids) > SET_MIN_POSTINGS},
             words=words,
             near={bucket: tuple(found) for bucket, found in near.items()},
-            deletes={variant: tuple(found) for variant, found in deletes.items()},
-            idf={word: math.log(1 + total / len(ids)) for word, ids in postings.items()},
+            deletes=deletes,
+            idf={word: math.log(1 + total / len(ids)) for word, ids in gathered.items()},
             # A word no name has is more often noise ("show", a command word) than a telling word: it
             # weighs like a word one name in a hundred carries, not like the rarest word of the catalog.
             unknown_idf=math.log(1 + UNKNOWN_WORD_SHARE_INVERSE),
@@ -165,24 +211,19 @@ class NameIndex:
     """Immutable lookup structures over every name of the catalog. Build with ``NameIndex.build``."""
 
     records: tuple[Record, ...]
-    _refs: dict[tuple[str, int | str], int] = field(repr=False)
+    _refs: dict[str, dict[int | str, int]] = field(repr=False)  # kind -> record id -> position
     _buckets: dict[str, _Bucket] = field(repr=False)
 
     @classmethod
     def build(cls, records: Iterable[Record], names: Iterable[NameEntry]) -> NameIndex:
         """Index ``names``; every record's display name is indexed too, so a record needs no entry of its own."""
-        record_list = tuple(records)
-        refs: dict[tuple[str, int | str], int] = {
-            (record.kind, record.id): position for position, record in enumerate(record_list)
-        }
-        rows: dict[str, list[tuple[str, int, str]]] = {kind: [] for kind in KINDS}
-        for position, record in enumerate(record_list):
-            rows[record.kind].append((name_key(record.name), position, record.name))
-        for entry in names:
-            found_at = refs.get((entry.kind, entry.record_id))
-            if found_at is not None:
-                rows[entry.kind].append((entry.key, found_at, entry.name))
-        return cls(record_list, refs, {kind: _Bucket.build(rows[kind]) for kind in KINDS})
+        with collector_paused():
+            builder = NameIndexBuilder()
+            for record in records:
+                builder.add_record(record)
+            for entry in names:
+                builder.add_name(entry.kind, entry.record_id, entry.name, entry.key)
+            return builder.build()
 
     def __len__(self) -> int:
         return len(self.records)
@@ -190,7 +231,7 @@ class NameIndex:
     # --- records -------------------------------------------------------------------------------------
 
     def record(self, kind: str, record_id: int | str) -> Record | None:
-        position = self._refs.get((kind, record_id))
+        position = self._refs[kind].get(record_id) if kind in self._refs else None
         return None if position is None else self.records[position]
 
     def record_at(self, position: int) -> Record:
@@ -207,11 +248,16 @@ class NameIndex:
     def key_records(self, kind: str, key_id: int) -> Sequence[tuple[int, str]]:
         """(record position, the name it carries under this key) for every record named by the key."""
         bucket = self._buckets[kind]
-        return tuple(zip(bucket.key_records[key_id], bucket.key_names[key_id], strict=True))
+        start, stop = bucket.starts[key_id], bucket.starts[key_id + 1]
+        if stop == start + 1:  # most keys name one record
+            return ((bucket.slot_records[start], bucket.slot_names[start]),)
+        return tuple(zip(bucket.slot_records[start:stop], bucket.slot_names[start:stop], strict=True))
 
     def exact(self, kind: str, key: str) -> int | None:
         """The key id of ``key`` if some record of ``kind`` carries exactly that name."""
-        return self._buckets[kind].exact.get(key)
+        keys = self._buckets[kind].keys
+        key_id = bisect.bisect_left(keys, key)
+        return key_id if key_id < len(keys) and keys[key_id] == key else None
 
     def prefixed(self, kind: str, prefix: str, limit: int) -> list[int]:
         """Key ids of the keys starting with ``prefix``, alphabetically, at most ``limit``."""
@@ -270,7 +316,8 @@ class NameIndex:
             # Distance 1 by symmetric deletes: typed and vocabulary word meet on a shared one-letter delete.
             near: set[str] = set()
             for variant in (typed, *_deletes(typed)):
-                near.update(bucket.deletes.get(variant, ()))
+                if found_words := bucket.deletes.get(variant):
+                    near.update(found_words.split())
             if not near and typos > 1:
                 # Two typos in a long word, none found at one: compare with nearby words (rare, slower path).
                 for length in range(len(typed) - typos, len(typed) + typos + 1):
@@ -296,55 +343,87 @@ class NameIndex:
         return None
 
 
-async def load_name_index(session: CatalogSession) -> NameIndex:
-    """Read every name of the catalog in a few bulk queries and build the index."""
-    records: list[Record] = []
-    names: list[NameEntry] = []
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an index is read and built.
 
-    title_rows = (await session.execute(
-        select(Title.id, Title.name, Title.year, Title.origin, Title.kind, Title.original_title,
-               Title.original_language).order_by(Title.id)
-    )).all()
-    records.extend(Record("title", id_, name, year, origin, kind) for id_, name, year, origin, kind, *_ in title_rows)
-    # The original title is a column too: a title imported without name rows still answers to it.
-    names.extend(
-        NameEntry("title", row.id, row.original_title, name_key(row.original_title), row.original_language or "",
-                  "original")
-        for row in title_rows if row.original_title
-    )
-    title_name_rows = await session.execute(
-        select(TitleName.title_id, TitleName.name, TitleName.key, TitleName.language, TitleName.kind)
-        .order_by(TitleName.title_id, TitleName.id)
-    )
-    names.extend(NameEntry("title", *row) for row in title_name_rows)
+    Building allocates about a million objects that all live on; the full collections their count triggers
+    along the way would walk the growing heap again and again for nothing (0.6-1.4 s of a 100,000-title
+    start-up). Reference counting still frees everything else at once; cycles wait for the next collection.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
-    territory_rows = await session.execute(select(Territory.code, Territory.name_en).order_by(Territory.code))
-    records.extend(Record("territory", code, name) for code, name in territory_rows)
-    territory_name_rows = await session.execute(
-        select(TerritoryName.territory_code, TerritoryName.name, TerritoryName.key, TerritoryName.language)
-        .order_by(TerritoryName.territory_code, TerritoryName.id)
-    )
-    names.extend(NameEntry("territory", *row) for row in territory_name_rows)
 
-    member_rows = await session.execute(
-        select(members_table.c.group_id, members_table.c.territory_code).order_by(
-            members_table.c.group_id, members_table.c.territory_code
-        )
-    )
-    members: dict[int, list[str]] = {}
-    for group_id, code in member_rows:
-        members.setdefault(group_id, []).append(code)
-    group_rows = await session.execute(select(TerritoryGroup.id, TerritoryGroup.name).order_by(TerritoryGroup.id))
-    records.extend(Record("group", id_, name, members=tuple(members.get(id_, ()))) for id_, name in group_rows)
+class _Entries:
+    """Names of one kind of record as they arrive: three parallel lists, not an object per name."""
 
-    company_rows = await session.execute(
-        select(Company.id, Company.name, Company.kind, Company.territory_code).order_by(Company.id)
-    )
-    records.extend(
-        Record("company", id_, name, category=kind, territory=territory) for id_, name, kind, territory in company_rows
-    )
-    alias_rows = await session.execute(
-        select(CompanyAlias.company_id, CompanyAlias.name, CompanyAlias.key).order_by(CompanyAlias.id)
-    )
-    names.extend(NameEntry("company", company_id, name, key, "", "alias") for company_id, name, key in alias_rows)
-    return NameIndex.build(records, names)
+    __slots__ = ("keys", "names", "records")
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.records: list[int] = []  # record positions
+        self.names: list[str] = []
+
+
+class NameIndexBuilder:
+    """Collects records and names (a record before its names), then builds the ``NameIndex`` once.
+
+    Every record's display name comes before the other names of its kind, whatever order they are added
+    in: a key shared by several records lists them in that order, display names first.
+    """
+
+    def __init__(self) -> None:
+        self._records: list[Record] = []
+        self._refs: dict[str, dict[int | str, int]] = {kind: {} for kind in KINDS}
+        self._display = {kind: _Entries() for kind in KINDS}
+        self._other = {kind: _Entries() for kind in KINDS}
+
+    def add_record(self, record: Record, key: str | None = None) -> None:
+        """Add a record and its display name; ``key`` is ``name_key(record.name)`` when already known."""
+        position = len(self._records)
+        self._records.append(record)
+        self._refs[record.kind][record.id] = position
+        key = name_key(record.name) if key is None else key
+        if key:
+            entries = self._display[record.kind]
+            entries.keys.append(key)
+            entries.records.append(position)
+            entries.names.append(record.name)
+
+    def add_name(self, kind: RecordKind, record_id: int | str, name: str, key: str) -> None:
+        """Add one more name of a record already added (names of unknown records are skipped)."""
+        self.add_names(kind, ((record_id, name, key),))
+
+    def add_names(self, kind: RecordKind, rows: Iterable[tuple[int | str, str, str]]) -> None:
+        """Add ``(record id, name, key)`` rows of records already added (rows of unknown records are skipped)."""
+        refs = self._refs[kind]
+        records = self._records
+        entries = self._other[kind]
+        keys, positions, names = entries.keys, entries.records, entries.names
+        for record_id, name, key in rows:
+            position = refs.get(record_id)
+            if position is None or not key:
+                continue
+            shown = records[position].name
+            keys.append(key)
+            positions.append(position)
+            names.append(shown if name == shown else name)  # one string, not two, for a name shown as is
+
+    def build(self) -> NameIndex:
+        """The index; the builder is emptied on the way, so its lists are freed as each kind is indexed."""
+        buckets: dict[str, _Bucket] = {}
+        for kind in KINDS:
+            display, other = self._display.pop(kind), self._other.pop(kind)
+            display.keys += other.keys
+            display.records += other.records
+            display.names += other.names
+            del other
+            buckets[kind] = _Bucket.build(display.keys, display.records, display.names)
+        return NameIndex(tuple(self._records), self._refs, buckets)

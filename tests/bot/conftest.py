@@ -23,7 +23,7 @@ from commands.dispatch import COMMANDS, Command
 from storage.db import create_engine, make_session_factory
 from storage.demo_catalog import demo_files
 from storage.importing import import_files
-from storage.name_index import load_name_index
+from storage.name_loading import load_name_index
 
 SALES, ADMIN = "Sales", "Slate Admin"
 

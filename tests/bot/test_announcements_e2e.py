@@ -27,7 +27,7 @@ from storage.db import create_engine, make_session_factory
 from storage.demo_catalog import demo_files
 from storage.importing import import_files
 from storage.models import Base, ChannelSchedule, Territory, TerritoryName
-from storage.name_index import load_name_index
+from storage.name_loading import load_name_index
 
 REFERENCE_TABLES = {Territory.__tablename__, TerritoryName.__tablename__}
 

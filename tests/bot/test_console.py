@@ -19,7 +19,7 @@ from commands.reply import Candidate, Field, Reply, ReplyKind
 from storage.db import SessionFactory
 from storage.demo_catalog import demo_files
 from storage.importing import import_files
-from storage.name_index import load_name_index
+from storage.name_loading import load_name_index
 
 SLATE = Path(sys.executable).with_name("slate")
 

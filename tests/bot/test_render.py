@@ -29,7 +29,7 @@ from commands.reply import Candidate, Chart, Field, Page, Reply, ReplyKind
 from storage.db import SessionFactory
 from storage.demo_catalog import demo_files
 from storage.importing import import_files
-from storage.name_index import load_name_index
+from storage.name_loading import load_name_index
 
 MARKDOWN_HEAVY = "Share *11.6%* on Canal_13_ <@&123> `x` | ~y~ > @here "
 

@@ -12,7 +12,8 @@ from commands.context import CommandContext, Reader
 from commands.dispatch import Handler, dispatch
 from commands.reply import Reply
 from storage.db import SessionFactory
-from storage.name_index import NameIndex, load_name_index
+from storage.name_index import NameIndex
+from storage.name_loading import load_name_index
 
 TODAY = dt.date(2026, 11, 26)
 Ask = Callable[..., Awaitable[Reply]]

@@ -19,7 +19,8 @@ from commands.reply import Reply, ReplyKind
 from storage.db import SessionFactory
 from storage.demo_catalog import demo_files
 from storage.importing import import_files
-from storage.name_index import NameIndex, load_name_index
+from storage.name_index import NameIndex
+from storage.name_loading import load_name_index
 
 Press = Callable[..., Awaitable[Reply]]
 TODAY = dt.date(2026, 11, 26)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
+from sqlalchemy.orm import selectinload
 
 from storage.db import SessionFactory
 from storage.keys import name_key
@@ -13,12 +14,14 @@ from storage.models import (
     CompanyAlias,
     Territory,
     TerritoryGroup,
+    TerritoryName,
     Title,
     TitleName,
     company_natural_key,
     title_natural_key,
 )
-from storage.name_index import NameIndex, load_name_index
+from storage.name_index import NameEntry, NameIndex, Record
+from storage.name_loading import load_name_index
 
 
 def make_title(name: str, year: int, origin: str, kind: str = "film", original: str | None = None) -> Title:
@@ -113,3 +116,55 @@ async def test_an_empty_catalog_still_knows_its_territories(session_factory: Ses
         index = await load_name_index(session)
     assert records_named(index, "territory", "meksika") == {"MX"}
     assert index.count("title") == 0
+
+
+async def every_name(session_factory: SessionFactory) -> NameIndex:
+    """The index of every name the catalog holds, read the plain way: ORM rows, no row left out."""
+    records: list[Record] = []
+    names: list[NameEntry] = []
+    async with session_factory() as session:
+        for title in await session.scalars(select(Title).order_by(Title.id)):
+            records.append(Record("title", title.id, title.name, title.year, title.origin, title.kind))
+            if title.original_title:
+                names.append(NameEntry("title", title.id, title.original_title, name_key(title.original_title)))
+        names += [NameEntry("title", row.title_id, row.name, row.key)
+                  for row in await session.scalars(select(TitleName).order_by(TitleName.title_id, TitleName.id))]
+        for territory in await session.scalars(select(Territory).order_by(Territory.code)):
+            records.append(Record("territory", territory.code, territory.name_en))
+        names += [NameEntry("territory", row.territory_code, row.name, row.key) for row in await session.scalars(
+            select(TerritoryName).order_by(TerritoryName.territory_code, TerritoryName.id))]
+        for group in await session.scalars(
+                select(TerritoryGroup).options(selectinload(TerritoryGroup.territories)).order_by(TerritoryGroup.id)):
+            members = tuple(sorted(territory.code for territory in group.territories))
+            records.append(Record("group", group.id, group.name, members=members))
+        for company in await session.scalars(select(Company).order_by(Company.id)):
+            records.append(Record("company", company.id, company.name, category=company.kind,
+                                  territory=company.territory_code))
+        names += [NameEntry("company", row.company_id, row.name, row.key)
+                  for row in await session.scalars(select(CompanyAlias).order_by(CompanyAlias.id))]
+    return NameIndex.build(records, names)
+
+
+async def test_the_rows_left_unread_change_nothing(demo_session_factory: SessionFactory) -> None:
+    """Name rows repeating a display name's key or the original title are not read: the index is the same."""
+    async with demo_session_factory.begin() as session:
+        # A name row under the display name's key but spelt otherwise, and one title's display name as
+        # another's alias: the records of a shared key keep their order (display names first).
+        shouting = make_title("Kiss and Destiny", 2010, "TR", original="Öpücük ve Kader")
+        shouting.names.extend([title_name("KISS AND DESTINY!", "alias", ""),
+                               title_name("Öpücük ve Kader", "original", "tr")])
+        borrowed = make_title("Destiny", 2011, "MX", original="Destino")
+        borrowed.names.append(title_name("Kiss and Destiny", "alias", ""))
+        same = make_title("Kiss and Destiny", 2012, "KR", original="Kiss and Destiny")
+        session.add_all([borrowed, shouting, same])
+    async with demo_session_factory() as session:
+        index = await load_name_index(session)
+    reference = await every_name(demo_session_factory)
+
+    assert index.records == reference.records
+    for kind in ("title", "territory", "group", "company"):
+        assert index.count(kind) == reference.count(kind)
+        for key_id in range(index.count(kind)):
+            assert index.key(kind, key_id) == reference.key(kind, key_id)
+            assert index.key_records(kind, key_id) == reference.key_records(kind, key_id), index.key(kind, key_id)
+    assert len(records_named(index, "title", "kiss and destiny")) == 3
