@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "commands"))
+sys.path.insert(0, str(ROOT))  # before bench/ itself, whose commands.py would hide the commands package
 
 from rapidfuzz import fuzz, process  # noqa: E402
 from resolve_catalog import generate_titles, generated_parts  # noqa: E402
