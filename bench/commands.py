@@ -233,7 +233,7 @@ async def pg_without_indexes(source: str, copy: str) -> list[str]:
         "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname LIKE 'ix\\_%'", copy)]
     for name in names:
         await _pg(f'DROP INDEX "{name}"', copy)
-    await _pg("ANALYZE", copy)
+    await _pg("VACUUM ANALYZE", copy)
     return names
 
 

@@ -338,7 +338,10 @@ async def load(engine: AsyncEngine, catalog: Catalog) -> float:
     elapsed = time.perf_counter() - started
     async with engine.connect() as connection:
         await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await connection.exec_driver_sql("ANALYZE")
+        # What autovacuum does to a freshly loaded PostgreSQL table a little later: statistics, and the
+        # visibility map that lets a count read the index alone (without it, counting a group's 480,000
+        # figures visits the table). SQLite only gathers statistics.
+        await connection.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
     return sum(catalog.count().values()) / elapsed
 
 

@@ -17,7 +17,7 @@ from commands.help import CommandHelp
 from commands.limits import rows_into_pages
 from commands.ratings import headline, parse_audience_query
 from commands.reply import Reply, ReplyKind
-from storage.audience import GROUP_COUNT_CAP, Board, BoardRow, Metric, best_figures
+from storage.audience import Board, BoardRow, Metric, best_figures
 
 HELP = CommandHelp(
     name="top",
@@ -89,9 +89,8 @@ def board_line(place: int, row: BoardRow, locale: str, *, show_territory: bool =
 
 
 def _body(board: Board, shown: int, locale: str) -> str:
-    if board.more_than_cap:
-        return (f"The best {shown} of more than {format_count(GROUP_COUNT_CAP, locale)} titles with figures,"
-                " one row per title.")
+    if board.groups is None:
+        return f"The best {shown} titles with figures, one row per title."
     if board.groups > shown:
         return f"The best {shown} of {format_count(board.groups, locale)} titles with figures, one row per title."
     return f"{format_count(board.groups, locale)} {'title' if board.groups == 1 else 'titles'} with figures," \

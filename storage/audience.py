@@ -79,20 +79,13 @@ class BoardRow:
     airings: int
 
 
-# A board counts the titles competing up to this many; past it, it says "more than" (an exact count reads every
-# figure of the scope: most of a second for a big group, to print one number).
-GROUP_COUNT_CAP = 1000
-
-
 @dataclass(frozen=True)
 class Board:
     rows: tuple[BoardRow, ...]
-    groups: int  # how many titles (or territories) have a figure of the metric in scope, up to the cap + 1
-
-    @property
-    def more_than_cap(self) -> bool:
-        """True when more than ``GROUP_COUNT_CAP`` compete: ``groups`` then stops counting at the cap + 1."""
-        return self.groups > GROUP_COUNT_CAP
+    # How many titles (or territories) have a figure of the metric in scope, when the board read all of
+    # their figures on the way (a small scope); None when it stopped once it had its rows: counting a big
+    # scope exactly reads every figure of it, most of a second for a group, to print one number.
+    groups: int | None
 
 
 _METRIC_COLUMNS = {
@@ -232,7 +225,8 @@ async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric:
     One row per title, so a series' forty episodes take one place on the board, not forty; ``airings``
     counts the title's airings in scope. The strongest figures come off the indexes in board order, so the
     first figure of each title met is its best: read the top ``window`` figures, keep each title's first, and
-    read a wider window (four times as wide) only while fewer than ``limit`` titles have turned up.
+    read a wider window (four times as wide) only while fewer than ``limit`` titles have turned up. A window
+    that held every competing figure also counts the titles (``groups``).
     """
     group = AudienceFigure.title_id if per == "title" else AudienceFigure.territory_code
     competing = (_METRIC_COLUMNS[metric].is_not(None),
@@ -240,16 +234,18 @@ async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric:
     window = max(20 * limit, 200)
     while True:
         strongest = (await session.execute(_strongest(scope, metric, window, *competing, group=group))).all()
+        read_all = len(strongest) < window
         winners: dict[Any, int] = {}
         for row in strongest:
             winners.setdefault(row.group_key, row.figure_id)
             if len(winners) == limit:
                 break
-        if len(winners) == limit or len(strongest) < window:
+        if len(winners) == limit or read_all:
             break
         window *= 4
+    groups = len({row.group_key for row in strongest}) if read_all else None
     if not winners:
-        return Board(rows=(), groups=0)
+        return Board(rows=(), groups=0 if read_all else None)
     airing_group = Airing.title_id if per == "title" else Airing.territory_code
     airings = dict((await session.execute(
         select(airing_group, func.count(Airing.id)).where(*_scope_filters(scope, Airing), airing_group.in_(winners))
@@ -258,9 +254,6 @@ async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric:
     base = select(*row_columns()).select_from(AudienceFigure).where(AudienceFigure.id.in_(winners.values()))
     rows = (await session.execute(with_provenance(base.join(Airing, AudienceFigure.airing_id == Airing.id))
                                   .order_by(*_order(metric)))).all()
-    # DISTINCT ... LIMIT stops reading once the cap is passed, so a big scope costs what a small one does.
-    competitors = select(group).where(*_scope_filters(scope), *competing).distinct().limit(GROUP_COUNT_CAP + 1)
-    groups = await session.scalar(select(func.count()).select_from(competitors.subquery())) or 0
     key_index = 1 if per == "title" else 6  # title_id or territory_code in row_columns()
     return Board(rows=tuple(BoardRow(audience_row(row), int(airings.get(row[key_index], 0))) for row in rows),
                  groups=groups)

@@ -80,7 +80,7 @@ async def test_board_has_one_row_per_title_with_its_airings(demo: SessionFactory
         board = await best_figures(session, AudienceScope(), metric="viewers", limit=10)
     titles = [row.figure.title_id for row in board.rows]
     assert len(titles) == len(set(titles)) == 10
-    assert board.groups > 10
+    assert board.groups is None  # more figures than the first window: the board did not read them all
     first = board.rows[0]
     # Small Miracles: 6 episodes in Türkiye, 16 in Mexico, 10 in Spain; its best is the Turkish finale.
     assert (first.figure.title_name, first.figure.viewers, first.airings) == ("Small Miracles", 7_225_000, 32)
@@ -157,21 +157,21 @@ async def test_a_board_reads_past_a_title_that_holds_every_top_figure(session_fa
         board = await best_figures(session, AudienceScope(territories=frozenset({"MX", "CL"})), limit=3)
     assert [(row.figure.title_id, row.figure.viewers, row.airings) for row in board.rows] == [
         (ids["Series"], 10_449, 450), (ids["Film A"], 500, 1), (ids["Film B"], 400, 1)]
-    assert board.groups == 4
-    assert not board.more_than_cap
+    assert board.groups == 4  # the last window held every figure, so the board counted the titles
 
 
-async def test_a_board_counts_competitors_up_to_the_cap(session_factory: SessionFactory,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("storage.audience.GROUP_COUNT_CAP", 2)
-    await _figures_in(session_factory, [(f"Film {n}", "MX", 100 * n) for n in range(1, 6)])
+async def test_a_board_counts_titles_only_when_it_read_every_figure(session_factory: SessionFactory) -> None:
+    # 250 films in Mexico: the board's first window (200 figures) holds its one row, and counting the rest
+    # would mean reading them all; Chile's two films fit in the window, so they are counted.
+    await _figures_in(session_factory, [(f"Film {n}", "MX", 100 * n) for n in range(1, 251)]
+                      + [("Film 1", "CL", 7), ("Film 2", "CL", 8)])
     async with session_factory() as session:
-        board = await best_figures(session, AudienceScope(territories=frozenset({"MX"})), limit=1)
-        few = await best_figures(session, AudienceScope(territories=frozenset({"CL"})), limit=1)
-    assert board.groups == 3  # counting stopped at the cap + 1
-    assert board.more_than_cap
-    assert [row.figure.viewers for row in board.rows] == [500]
-    assert (few.rows, few.groups, few.more_than_cap) == ((), 0, False)
+        mexico = await best_figures(session, AudienceScope(territories=frozenset({"MX"})), limit=1)
+        chile = await best_figures(session, AudienceScope(territories=frozenset({"CL"})), limit=1)
+        spain = await best_figures(session, AudienceScope(territories=frozenset({"ES"})), limit=1)
+    assert ([row.figure.viewers for row in mexico.rows], mexico.groups) == ([25_000], None)
+    assert ([row.figure.viewers for row in chile.rows], chile.groups) == ([8], 2)
+    assert (spain.rows, spain.groups) == ((), 0)
 
 
 # --- the airing's fields on each figure ----------------------------------------------------------------
