@@ -32,8 +32,14 @@ def format_count_short(value: int, locale: str) -> str:
 
 def format_points(value: Decimal | float, locale: str) -> str:
     """A value in percent points: 19 -> 19% (en), 19 % (es), %19 (tr); 5.45 -> 5.45%, 5,45 %, %5,45."""
+    return _points(str(value), locale)
+
+
+@lru_cache(maxsize=8192)
+def _points(value: str, locale: str) -> str:
     # The locale's own pattern (it places the sign), with the digits the source gave rather than rounded.
-    return format_percent(Decimal(str(value)) / 100, locale=babel_locale(locale), decimal_quantization=False)
+    # Remembered: shares and ratings repeat (a few hundred values), and a 200-figure list formats 400.
+    return format_percent(Decimal(value) / 100, locale=babel_locale(locale), decimal_quantization=False)
 
 
 def format_day(value: dt.date | None, locale: str) -> str:
