@@ -36,16 +36,19 @@ _COPIED: dict[str, sa.types.TypeEngine[Any]] = {
     "air_date": sa.Date(),
 }
 _NULLS_LAST = "DESC NULLS LAST"  # PostgreSQL only; SQLite's DESC already puts NULLs last
-_INDEXES: dict[str, tuple[str, ...]] = {  # the metric (or date) last: it carries the order
-    "ix_audience_figures_territory_viewers": ("territory_code", "viewers"),
-    "ix_audience_figures_territory_share": ("territory_code", "share_pct"),
-    "ix_audience_figures_territory_rating": ("territory_code", "rating_pct"),
-    "ix_audience_figures_territory_date": ("territory_code", "air_date"),
-    "ix_audience_figures_title_viewers": ("title_id", "viewers"),
-    "ix_audience_figures_channel_viewers": ("channel_id", "viewers"),
-    "ix_audience_figures_viewers": ("viewers",),
-    "ix_audience_figures_share": ("share_pct",),
-    "ix_audience_figures_rating": ("rating_pct",),
+# name -> (columns, the column that carries the order: best first, none-given last)
+_INDEXES: dict[str, tuple[tuple[str, ...], str]] = {
+    "ix_audience_figures_territory_viewers": (("territory_code", "viewers"), "viewers"),
+    "ix_audience_figures_territory_share": (("territory_code", "share_pct"), "share_pct"),
+    "ix_audience_figures_territory_rating": (("territory_code", "rating_pct"), "rating_pct"),
+    # A period's range, carrying the sort keys and a board's filter and group, so its sort reads the index.
+    "ix_audience_figures_territory_date": (
+        ("territory_code", "air_date", "viewers", "share_pct", "rating_pct", "target", "title_id"), "air_date"),
+    "ix_audience_figures_title_viewers": (("title_id", "viewers"), "viewers"),
+    "ix_audience_figures_channel_viewers": (("channel_id", "viewers"), "viewers"),
+    "ix_audience_figures_viewers": (("viewers",), "viewers"),
+    "ix_audience_figures_share": (("share_pct",), "share_pct"),
+    "ix_audience_figures_rating": (("rating_pct",), "rating_pct"),
 }
 
 
@@ -64,8 +67,8 @@ def upgrade() -> None:
             if name != "air_date":
                 batch.alter_column(name, existing_type=type_, nullable=False)
         batch.drop_index("ix_audience_figures_airing_id")
-    for name, columns in _INDEXES.items():
-        op.create_index(name, "audience_figures", list(columns), postgresql_ops={columns[-1]: _NULLS_LAST})
+    for name, (columns, ordered) in _INDEXES.items():
+        op.create_index(name, "audience_figures", list(columns), postgresql_ops={ordered: _NULLS_LAST})
 
 
 def downgrade() -> None:
