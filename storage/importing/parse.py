@@ -161,12 +161,18 @@ def _canonical(vocabulary: str, text: str) -> str | None:
 class RowReader:
     """Reads one row's cells by column, recording a problem (and returning None) for each bad one."""
 
+    __slots__ = ("at", "cells", "columns", "problems", "spec", "texts")
+
     def __init__(self, spec: SheetSpec, header: HeaderMap, at: Location, cells: list[Cell]) -> None:
         self.spec, self.at, self.problems = spec, at, list[ImportProblem]()
         self.columns = _columns_of(spec)
-        self.cells = {name: cells[i] if i < len(cells) else None for name, i in header.index.items()}
-        # Each cell's stripped text, read once: the checks below ask for it several times per cell.
-        self.texts = {name: values.parse_text(cell) for name, cell in self.cells.items()}
+        width = len(cells)
+        self.cells = {name: cells[i] if i < width else None for name, i in header.index.items()}
+        # Each cell's stripped text, read once: the checks below ask for it several times per cell. CSV
+        # cells (str) are stripped here directly, the one case worth a shortcut: rows run to millions.
+        parse_text = values.parse_text
+        self.texts = {name: (cell.strip() or None) if type(cell) is str else parse_text(cell)
+                      for name, cell in self.cells.items()}
 
     def fail(self, column: str | None, message: str, value: Cell = None) -> None:
         self.problems.append(self.at.problem(column, shown(value), message))
@@ -180,12 +186,14 @@ class RowReader:
 
     def text(self, column: str) -> str | None:
         spec = self.columns[column]
-        text = self.cell_text(column)
+        text = self.texts.get(column)
         if text is None:
             if spec.required:
                 self.fail(column, f"the cell is empty; every row needs a {column}")
             return None
-        return self.check_length(spec, text)
+        if spec.max_length is not None and len(text) > spec.max_length:
+            return self.check_length(spec, text)  # reports the problem
+        return text
 
     def check_length(self, spec: ColumnSpec, text: str, value: Cell = None) -> str | None:
         if spec.max_length is not None and len(text) > spec.max_length:
@@ -209,11 +217,11 @@ class RowReader:
         return text, key
 
     def parsed(self, column: str, parser: Callable[[Cell], Any]) -> Any:
-        value = self.raw(column)
-        if self.cell_text(column) is None:
+        if self.texts.get(column) is None:
             if self.columns[column].required:
                 self.fail(column, f"the cell is empty; every row needs a {column}")
             return None
+        value = self.cells[column]
         try:
             return parser(value)
         except values.CellError as error:

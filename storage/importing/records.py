@@ -93,7 +93,7 @@ class DealRow:
     source: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class RatingRow:
     at: Location
     title: str

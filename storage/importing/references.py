@@ -6,16 +6,19 @@ record; ``Name (2019)``, ``Name (TR)`` or ``Name (2019, TR)`` narrows a title by
 ``Name (CC)`` a company by home territory. Fuzzy matching only suggests what the user may have meant.
 
 The index classes are pure (built from plain tuples, testable without a database); the ``load_*``
-functions fill them from the catalog, asking only for the names the import mentions.
+functions fill them from the catalog, asking only for the names the import mentions. Each remembers what
+a text resolved to (or the problem it raised) until the index changes: a ratings file names the same few
+hundred titles, channels and territories on every row, and each row still gets its own problem.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import select
 
@@ -53,6 +56,35 @@ class UnknownName(ReferenceProblem):
         self.text = text
 
 
+class _Memo:
+    """What ``resolve`` gave for each text: the answer, or the problem to raise again for the next row.
+
+    A problem is raised afresh (without the traceback of its first raise) so a file repeating one bad
+    name a million times does not grow one traceback a million frames long.
+    """
+
+    def __init__(self) -> None:
+        self.answers: dict[str, Any] = {}
+
+    def get(self, text: str, resolve: Callable[[str], Any]) -> Any:
+        answer = self.answers.get(text, _MISSING)
+        if answer is _MISSING:
+            try:
+                answer = resolve(text)
+            except ReferenceProblem as problem:
+                answer = problem
+            self.answers[text] = answer
+        if isinstance(answer, ReferenceProblem):
+            raise answer.with_traceback(None)
+        return answer
+
+    def clear(self) -> None:
+        self.answers.clear()
+
+
+_MISSING = object()
+
+
 def chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
@@ -76,6 +108,7 @@ class TerritoryIndex:
         for code, key in names:
             self.by_key[key].add(code)
         self.choices = {key: self.label[next(iter(sorted(codes)))] for key, codes in self.by_key.items()}
+        self.memo = _Memo()  # the index never changes once built
 
     def code(self, text: str) -> str | None:
         """The territory a code names (``mx``, ``MEX``), or None."""
@@ -86,6 +119,10 @@ class TerritoryIndex:
         return {code} if code else set(self.by_key.get(cached_name_key(text), ()))
 
     def resolve(self, text: str) -> str:
+        """The one territory ``text`` names; ``ReferenceProblem`` when it names none or several."""
+        return self.memo.get(text, self._resolve)  # type: ignore[no-any-return]
+
+    def _resolve(self, text: str) -> str:
         codes = self.matches(text)
         if len(codes) == 1:
             return next(iter(codes))
@@ -103,19 +140,25 @@ class Places:
     def __init__(self, territories: TerritoryIndex) -> None:
         self.territories = territories
         self.groups: dict[str, tuple[str, tuple[str, ...]]] = {}  # key -> (name, codes)
+        self.memo = _Memo()
 
     def add_group(self, name: str, key: str, codes: Iterable[str]) -> None:
         self.groups[key] = (name, tuple(sorted(set(codes))))
+        self.memo.clear()
 
     def resolve(self, text: str) -> list[str]:
+        """The territory codes ``text`` names (a group's members); ``ReferenceProblem`` when it names none."""
+        return list(self.memo.get(text, self._resolve))
+
+    def _resolve(self, text: str) -> tuple[str, ...]:
         codes = self.territories.matches(text)
         group = self.groups.get(name_key(text))
         if group and not codes:
-            return list(group[1])
+            return group[1]
         if len(codes) == 1 and not group:
-            return list(codes)
+            return tuple(codes)
         if group or codes:
-            return [self.territories.resolve(text)]  # raises the "fits N territories" message
+            return (self.territories.resolve(text),)  # raises the "fits N territories" message
         choices = {**self.territories.choices, **{key: name for key, (name, _) in self.groups.items()}}
         raise ReferenceProblem(f"'{text}' is neither a territory nor a territory group{did_you_mean(text, choices)}")
 
@@ -162,6 +205,7 @@ class NameIndex:
         self.entries: dict[str, Entry] = {}
         self.by_key: dict[str, set[str]] = defaultdict(set)
         self.keys_of: dict[str, set[str]] = {}
+        self.memo = _Memo()  # cleared whenever a record comes or goes
 
     def add(self, entry: Entry, keys: Iterable[str]) -> None:
         """Add a record under all its name keys, replacing a catalog record the import rewrites."""
@@ -173,11 +217,16 @@ class NameIndex:
 
     def drop(self, natural_key: str) -> None:
         """Forget a record (its names may change when the import rewrites it)."""
+        self.memo.clear()
         self.entries.pop(natural_key, None)
         for key in self.keys_of.pop(natural_key, ()):
             self.by_key[key].discard(natural_key)
 
     def resolve(self, text: str) -> str:
+        """The natural key of the one record ``text`` names; ``UnknownName`` or ``ReferenceProblem`` if not."""
+        return self.memo.get(text, self._resolve)  # type: ignore[no-any-return]
+
+    def _resolve(self, text: str) -> str:
         qualified = split_qualifiers(text, self.territories, years=self.years)
         if qualified and self.by_key.get(cached_name_key(qualified[0])):
             name, year, origin = qualified

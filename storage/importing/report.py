@@ -47,7 +47,7 @@ class ImportFailed(Exception):
         return lines
 
 
-@dataclass
+@dataclass(slots=True)
 class Location:
     """Where a row came from; every parsed record carries one so later checks can point back at it."""
 

@@ -45,7 +45,7 @@ def short_digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:12]  # noqa: S324 - an identity, not a secret
 
 
-@dataclass
+@dataclass(slots=True)
 class Wanted:
     """One record as the import wants it: natural key, plain column values, references, child rows."""
 
@@ -141,8 +141,10 @@ class Resolver:
 
     @staticmethod
     def _keys(texts: list[str], territories: TerritoryIndex) -> set[str]:
-        keys = {cached_name_key(text) for text in texts}
-        for text in texts:
+        """The name keys to look up in the catalog: each distinct text's, and its name's without qualifiers."""
+        distinct = set(texts)  # a ratings file repeats the same titles and channels on every row
+        keys = {cached_name_key(text) for text in distinct}
+        for text in distinct:
             if qualified := split_qualifiers(text, territories):
                 keys.add(cached_name_key(qualified[0]))
         return keys
@@ -150,12 +152,15 @@ class Resolver:
     async def _explain_unknown(self) -> None:
         """Add "did you mean" to unknown titles and companies, reading all their names once, on error only."""
         choices: dict[str, dict[str, str]] = {}
+        hints: dict[tuple[str, str], str] = {}  # one fuzzy search per distinct unknown name, not per row
         for kind, at, column, text in self.unknown:
             index = self.titles if kind == "title" else self.companies
             if kind not in choices:
                 choices[kind] = await all_names(self.session, kind, index)
-            qualified = split_qualifiers(text, self.territories, years=kind == "title")
-            hint = did_you_mean(qualified[0] if qualified else text, choices[kind])
+            hint = hints.get((kind, text))
+            if hint is None:
+                qualified = split_qualifiers(text, self.territories, years=kind == "title")
+                hint = hints[(kind, text)] = did_you_mean(qualified[0] if qualified else text, choices[kind])
             self.problems.add(at.problem(column, text, f"'{text}' is not a {kind} in the catalog or this import{hint}"))
 
     def _territory(self, at: Location, column: str, text: str | None) -> str | None:

@@ -4,19 +4,20 @@ Plain ORM upserts, the same on SQLite and PostgreSQL: the existing rows of one k
 ``IN`` queries with their child collections, compared field by field (children included) and only a record
 that differs is touched, so an unchanged record keeps the batch that last really wrote it. Child rows are
 diffed rather than replaced, so a name kept from one import to the next is never deleted and re-inserted
-(which would also trip the unique constraints inside one flush).
+(which would also trip the unique constraints inside one flush). Ratings, the kind that runs to millions
+of rows, insert their new airings and figures with Core bulk INSERTs instead (see ``write_ratings``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from storage.db import CatalogSession
-from storage.importing.references import chunks
+from storage.importing.references import CHUNK, chunks
 from storage.importing.resolve import Wanted
 from storage.keys import name_key
 from storage.models import (
@@ -203,27 +204,48 @@ async def write_deals(session: CatalogSession, wanted: list[Wanted], batches: di
     await session.flush()
 
 
-_FIGURE_COLUMNS = ("target", "measurement", "viewers", "rating_pct", "share_pct", "reach", "rank_note", "notes",
-                   "source")
+async def _figures_of(session: CatalogSession, airing_ids: Iterable[int]) -> dict[tuple[int, str, str], AudienceFigure]:
+    """The figures of these (existing) airings by (airing id, target's name key, measurement), oldest first."""
+    found: dict[tuple[int, str, str], AudienceFigure] = {}
+    ids = sorted(set(airing_ids))
+    for start in range(0, len(ids), CHUNK):
+        query = (select(AudienceFigure).where(AudienceFigure.airing_id.in_(ids[start : start + CHUNK]))
+                 .order_by(AudienceFigure.id))
+        for figure in await session.scalars(query):
+            found.setdefault((figure.airing_id, name_key(figure.target), figure.measurement), figure)
+    return found
+
+
+async def _insert_rows(session: CatalogSession, model: type[Airing] | type[AudienceFigure],
+                       rows: list[dict[str, Any]]) -> None:
+    """Core executemany INSERTs of plain rows in chunks: no RETURNING, no ORM bookkeeping per row.
+
+    A Core insert of the table (not the mapped class) skips the ORM's bulk-insert path, which sorts each
+    row into its persistence commands first; the rows already hold every column, defaults included.
+    """
+    table = cast(Table, model.__table__)  # a mapped class's table, typed as any FromClause
+    for start in range(0, len(rows), _BULK):
+        await session.execute(insert(table), rows[start : start + _BULK])
 
 
 async def write_ratings(session: CatalogSession, wanted: list[Wanted], batches: dict[int, int], tick: Tick) -> None:
     """One figure per row; its airing (title, territory, channel, date, timeslot, episode) is found or made.
 
-    Ratings are the kind that runs to millions of rows, so new airings and figures go in as ORM bulk
-    INSERTs (one executemany per chunk, no RETURNING): SQLite cannot batch RETURNING inserts, and adding
-    them one object at a time is 20 times slower there. Existing figures are compared and updated as objects.
+    Ratings are the kind that runs to millions of rows, so new airings and figures go in as Core bulk
+    INSERTs (one executemany per chunk, no RETURNING) and the ids of new airings are read back by natural
+    key. Only the airings that already exist are loaded as objects, and only their figures are read, so an
+    import of new airings reads nothing but the (absent) keys; existing figures are compared and updated as
+    objects.
     """
     ids = await resolve_ids(session, wanted)
-    airing_keys = {w.children["airing"] for w in wanted}
-    airings: dict[str, Airing] = await existing(session, Airing.natural_key, airing_keys, selectinload(Airing.figures))
+    airings: dict[str, Airing] = await existing(session, Airing.natural_key, {w.children["airing"] for w in wanted})
+    figures = await _figures_of(session, (airing.id for airing in airings.values()))
     new_airings: dict[str, dict[str, Any]] = {}
     for w in wanted:
         key = w.children["airing"]
         if key not in airings and key not in new_airings:
             new_airings[key] = {"natural_key": key, **w.children["airing_fields"], **_with_ids(w, ids)}
-    for start in range(0, len(new_airings), _BULK):
-        await session.execute(insert(Airing), list(new_airings.values())[start : start + _BULK])
+    await _insert_rows(session, Airing, list(new_airings.values()))
     airing_ids = {key: airing.id for key, airing in airings.items()}
     airing_ids.update(await ids_of(session, Airing.natural_key, new_airings))
     # A figure carries copies of its airing's title, territory, channel and date (see AudienceFigure).
@@ -231,21 +253,20 @@ async def write_ratings(session: CatalogSession, wanted: list[Wanted], batches: 
     copies.update({key: {name: fields[name] for name in AIRING_COPIES} for key, fields in new_airings.items()})
     new_figures: list[dict[str, Any]] = []
     for w in wanted:
-        airing = airings.get(w.children["airing"])
-        figure = None if airing is None else next(
-            (f for f in airing.figures if (name_key(f.target), f.measurement) == w.children["figure"]), None)
+        key = w.children["airing"]
+        airing = airings.get(key)
+        figure = None
         if airing is not None:
             set_fields(airing, {"timeslot": w.children["airing_fields"]["timeslot"]})
+            figure = figures.get((airing.id, *w.children["figure"]))
         if figure is None:
             w.outcome = INSERTED
-            key = w.children["airing"]
-            new_figures.append({"airing_id": airing_ids[key], **copies[key], "batch_id": batches[id(w)],
-                                **{column: w.fields[column] for column in _FIGURE_COLUMNS}})
+            # w.fields are exactly the figure's own columns (target, measurement, the numbers, notes, source).
+            new_figures.append({**w.fields, "airing_id": airing_ids[key], **copies[key], "batch_id": batches[id(w)]})
         else:
             _finish(figure, w, set_fields(figure, w.fields), False, batches[id(w)])
         tick()
-    for start in range(0, len(new_figures), _BULK):
-        await session.execute(insert(AudienceFigure), new_figures[start : start + _BULK])
+    await _insert_rows(session, AudienceFigure, new_figures)
     await session.flush()
 
 
