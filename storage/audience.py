@@ -244,8 +244,8 @@ async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric:
             break
         window *= 4
     groups = len({row.group_key for row in strongest}) if read_all else None
-    if not winners:
-        return Board(rows=(), groups=0 if read_all else None)
+    if not winners:  # nothing competes: the first window read it all
+        return Board(rows=(), groups=0)
     airing_group = Airing.title_id if per == "title" else Airing.territory_code
     airings = dict((await session.execute(
         select(airing_group, func.count(Airing.id)).where(*_scope_filters(scope, Airing), airing_group.in_(winners))
