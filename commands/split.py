@@ -301,26 +301,31 @@ def _read(index: NameIndex, rank_title: _TitleRanks, words: Sequence[str], fixed
     remaining = [i for i in range(len(words)) if i not in used]
     best_title: tuple[float, float, TitleRanking | None, tuple[int, ...], list[_Span]] = (0.0, 0.0, None, (), [])
     if "title" in wants and remaining:
-        # The title is one run of the remaining words; a command word or two may sit before it.
-        for skip_left in range(min(3, len(remaining))):
-            for skip_right in range(min(2, len(remaining) - skip_left)):
-                chosen = remaining[skip_left: len(remaining) - skip_right]
-                if not chosen:
-                    continue
-                ranking = rank_title([words[i] for i in chosen])
-                if not ranking.ranked:
-                    continue
-                top = ranking.ranked[0]
-                covered = ranking.qualifiers.words + matched_words(index, "title", ranking.name_words,
-                                                                   top.matched_name)
-                if "territory" in wants and ranking.qualifiers.origins:
-                    # Where a territory is wanted, a country's name is the territory, not the title's origin
-                    # ("ratings broken wings turkey"); a demonym ("turkish") stays the origin.
-                    qualifier_words = {words[i] for i in chosen} - set(ranking.name_words)
-                    covered -= 0.1 * sum(word not in DEMONYMS for word in qualifier_words
-                                         if index.exact("territory", word) is not None)
-                if covered > best_title[0] or (covered == best_title[0] and ranking.score > best_title[1]):
-                    best_title = (covered, ranking.score, ranking, tuple(chosen), spans)
+        # The title is one run of the remaining words; a command word or two may sit before it. A shorter
+        # run explains at most its own words, so once all the remaining words are explained (a covered count
+        # above one less than them) no shorter run can win: those readings are not ranked.
+        runs = [(left, right) for left in range(min(3, len(remaining)))
+                for right in range(min(2, len(remaining) - left))]
+        for skip_left, skip_right in runs:
+            if best_title[0] > len(remaining) - 1:
+                break
+            chosen = remaining[skip_left: len(remaining) - skip_right]
+            if not chosen:
+                continue
+            ranking = rank_title([words[i] for i in chosen])
+            if not ranking.ranked:
+                continue
+            top = ranking.ranked[0]
+            covered = ranking.qualifiers.words + matched_words(index, "title", ranking.name_words,
+                                                               top.matched_name)
+            if "territory" in wants and ranking.qualifiers.origins:
+                # Where a territory is wanted, a country's name is the territory, not the title's origin
+                # ("ratings broken wings turkey"); a demonym ("turkish") stays the origin.
+                qualifier_words = {words[i] for i in chosen} - set(ranking.name_words)
+                covered -= 0.1 * sum(word not in DEMONYMS for word in qualifier_words
+                                     if index.exact("territory", word) is not None)
+            if covered > best_title[0] or (covered == best_title[0] and ranking.score > best_title[1]):
+                best_title = (covered, ranking.score, ranking, tuple(chosen), spans)
         # A year read as a period may instead be the title's qualifier ("miracle 2013"): try it.
         for span in fixed:
             if span.part == "date" and span.stop - span.start == 1 and _YEAR.match(words[span.start]):
