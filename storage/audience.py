@@ -148,14 +148,15 @@ _SORT_COLUMNS = (AudienceFigure.viewers, AudienceFigure.share_pct, AudienceFigur
 
 def _strongest(scope: AudienceScope, order: FigureOrder, limit: int, *extra: ColumnElement[bool],
                group: Any = None) -> Select[Any]:
-    """The ids (and, with ``group``, the group key) of the ``limit`` strongest figures in scope, in order.
+    """The ids (and, with ``group``, the group key and target) of the ``limit`` strongest figures in scope,
+    in order.
 
     Each territory of a group is its own ``ORDER BY ... LIMIT`` (an index walk of at most ``limit`` entries);
     the union of those is sorted once more. One territory, a title or a channel is a single walk.
     """
     columns: list[Any] = [AudienceFigure.id.label("figure_id"), *(column.label(column.key) for column in _SORT_COLUMNS)]
     if group is not None:
-        columns.append(group.label("group_key"))
+        columns += [group.label("group_key"), AudienceFigure.target.label("target")]
     parts = [
         select(*columns).where(*_scope_filters(part), *extra).order_by(*_order(order)).limit(limit)
         for part in _per_territory(scope)
@@ -229,21 +230,23 @@ async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric:
     that held every competing figure also counts the titles (``groups``).
     """
     group = AudienceFigure.title_id if per == "title" else AudienceFigure.territory_code
-    competing = (_METRIC_COLUMNS[metric].is_not(None),
-                 func.lower(AudienceFigure.target).in_(WHOLE_AUDIENCE_TARGETS))
     window = max(20 * limit, 200)
     while True:
-        strongest = (await session.execute(_strongest(scope, metric, window, *competing, group=group))).all()
+        strongest = (await session.execute(
+            _strongest(scope, metric, window, _METRIC_COLUMNS[metric].is_not(None), group=group))).all()
         read_all = len(strongest) < window
+        # Whole-audience figures only, checked here rather than in SQL: the target is in the period index,
+        # so a group's year is sorted from the index alone (a lower() in SQL sent PostgreSQL to the table).
+        competing = [row for row in strongest if row.target.lower() in WHOLE_AUDIENCE_TARGETS]
         winners: dict[Any, int] = {}
-        for row in strongest:
+        for row in competing:
             winners.setdefault(row.group_key, row.figure_id)
             if len(winners) == limit:
                 break
         if len(winners) == limit or read_all:
             break
         window *= 4
-    groups = len({row.group_key for row in strongest}) if read_all else None
+    groups = len({row.group_key for row in competing}) if read_all else None
     if not winners:  # nothing competes: the first window read it all
         return Board(rows=(), groups=0)
     airing_group = Airing.title_id if per == "title" else Airing.territory_code
