@@ -49,14 +49,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import generate  # noqa: E402
+from lookup_texts import LOOKUPS, command_texts, percentile  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
 from storage.db import create_engine  # noqa: E402
 from storage.models import Airing, AudienceFigure  # noqa: E402
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
-LOOKUPS = ("title", "ratings title", "ratings territory", "ratings group", "deals title", "deals territory",
-           "avails group", "buyer", "top", "press")
 GROUP_NAMES = list(generate.GROUPS)
 
 
@@ -86,29 +85,10 @@ def queries_for(catalog: generate.Catalog, count: int, seed: int = 11) -> dict[s
     territories = rng.sample(["Mexico", "Chile", "Colombia", "Argentina", "Spain", "Poland", "Romania",
                               "Saudi Arabia", "Egypt", "Brazil", "Indonesia", "Greece", "Germany", "Türkiye",
                               "Peru", "Italy", "Kazakhstan", "Israel", "Vietnam", "Portugal"], 20)
-    groups = [name.casefold() for name in GROUP_NAMES]
-    places = territories[:10] + groups
-    return {
-        "title": [f"!title {n}" for n in names],
-        "ratings title": [f"!ratings {n}" for n in names],
-        "ratings territory": [f"!ratings {t}" for t in territories],
-        "ratings group": [f"!ratings {g}" for g in groups],
-        "deals title": [f"!deals {n}" for n in names],
-        "deals territory": [f"!deals {t}" for t in territories],
-        "avails group": [f"!avails {n} {rng.choice(groups)}" for n in names],
-        "buyer": [f"!buyer {b}" for b in buyers],
-        "top": [f"!top {p}{rng.choice(('', ' 2024', ' last 365 days'))}" for p in places] + ["!top", "!top 2024"],
-        "press": [f"!press {n}" for n in names],
-        "autocomplete": sorted({n[:length] for n in names for length in (1, 2, 3, 5, 8, len(n))}),
-    }
+    return command_texts(names, buyers, territories, [name.casefold() for name in GROUP_NAMES], rng)
 
 
 # --- the child: one database, one process ------------------------------------------------------------
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 async def _measure(call: Callable[[str], Awaitable[object]], texts: list[str], repeat: int,

@@ -32,6 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from lookup_texts import LOOKUPS, command_texts, percentile  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 from bot.catalog import open_catalog  # noqa: E402
@@ -40,8 +41,6 @@ from bot.settings import Settings  # noqa: E402
 from commands.context import Reader  # noqa: E402
 
 TERRITORIES = ("Mexico", "Spain", "Turkey", "Chile", "Poland", "Brazil", "Germany", "Egypt", "Indonesia", "Peru")
-LOOKUPS = ("title", "ratings title", "ratings territory", "ratings group", "deals title", "deals territory",
-           "avails group", "buyer", "top", "press")
 
 
 def queries_for(path: Path, count: int, seed: int = 11) -> dict[str, list[str]]:
@@ -68,24 +67,7 @@ def queries_for(path: Path, count: int, seed: int = 11) -> dict[str, list[str]]:
         companies = [row[0] for row in connection.execute("SELECT name FROM companies ORDER BY id")]
         groups = [row[0].casefold() for row in connection.execute("SELECT name FROM territory_groups ORDER BY id")]
     buyers = busy + rng.sample(companies, count - len(busy))
-    places = [*TERRITORIES, *groups]
-    return {
-        "title": [f"!title {n}" for n in names],
-        "ratings title": [f"!ratings {n}" for n in names],
-        "ratings territory": [f"!ratings {t}" for t in TERRITORIES],
-        "ratings group": [f"!ratings {g}" for g in groups],
-        "deals title": [f"!deals {n}" for n in names],
-        "deals territory": [f"!deals {t}" for t in TERRITORIES],
-        "avails group": [f"!avails {n} {rng.choice(groups)}" for n in names],
-        "buyer": [f"!buyer {b}" for b in buyers],
-        "top": [f"!top {p}{rng.choice(('', ' 2024', ' last 365 days'))}" for p in places] + ["!top", "!top 2024"],
-        "press": [f"!press {n}" for n in names],
-    }
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+    return command_texts(names, buyers, TERRITORIES, groups, rng)
 
 
 class StatementTimer:
@@ -119,9 +101,8 @@ async def main_async(arguments: argparse.Namespace) -> None:
             return str(reply.kind)
 
         print(f"{'command':18} {'median':>8} {'p99':>8} {'max':>8} {'n':>5} answered")
-        for name, texts in queries.items():
-            if arguments.only and name not in arguments.only:
-                continue
+        for name in arguments.only or LOOKUPS:
+            texts = queries[name]
             for query in texts[:3]:
                 await one(query)
             times: list[float] = []

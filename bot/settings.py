@@ -163,25 +163,22 @@ def _roles(name: str, raw: str) -> tuple[Roles, str]:
 
 
 def _cooldown(raw: str) -> float:
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= MAX_COOLDOWN_SECONDS:
-        raise SettingsError(f"SLATE_COOLDOWN_SECONDS must be a number of seconds from 0 (no cooldown) to"
-                            f" {MAX_COOLDOWN_SECONDS:.0f}; got {raw!r}")
-    return seconds
+    return _bounded("SLATE_COOLDOWN_SECONDS", raw, MAX_COOLDOWN_SECONDS, "seconds", "no cooldown")
 
 
 def _grace_hours(raw: str) -> float:
+    return _bounded("SLATE_ANNOUNCE_GRACE_HOURS", raw, MAX_ANNOUNCE_GRACE_HOURS, "hours", "never post late")
+
+
+def _bounded(name: str, raw: str, limit: float, unit: str, zero_means: str) -> float:
+    """A number from 0 to ``limit``, or one sentence naming the setting, its range and what was given."""
     try:
-        hours = float(raw)
+        value = float(raw)
     except ValueError:
-        hours = -1.0
-    if not 0 <= hours <= MAX_ANNOUNCE_GRACE_HOURS:
-        raise SettingsError(f"SLATE_ANNOUNCE_GRACE_HOURS must be a number of hours from 0 (never post late) to"
-                            f" {MAX_ANNOUNCE_GRACE_HOURS:.0f}; got {raw!r}")
-    return hours
+        value = -1.0
+    if not 0 <= value <= limit:
+        raise SettingsError(f"{name} must be a number of {unit} from 0 ({zero_means}) to {limit:.0f}; got {raw!r}")
+    return value
 
 
 def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None) -> Settings:

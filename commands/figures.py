@@ -14,18 +14,22 @@ from storage.catalog import FigureFact
 from storage.vocab import MEASUREMENTS
 
 
-def figure_numbers(figure: FigureFact, locale: str) -> str:
-    """``3.1 million viewers, share 19%`` then the target group: ``rating 5.45% (Households)``."""
-    numbers = []
-    if figure.viewers is not None:
-        numbers.append(f"{format_count_short(figure.viewers, locale)} viewers")
+def _labelled(figure: FigureFact, viewers: str | None, locale: str) -> str:
+    """The numbers a figure states, each labelled (viewers as the caller wrote them), or that it states none."""
+    numbers = [viewers] if viewers else []
     if figure.rating_pct is not None:
         numbers.append(f"rating {format_points(figure.rating_pct, locale)}")
     if figure.share_pct is not None:
         numbers.append(f"share {format_points(figure.share_pct, locale)}")
     if figure.reach is not None:
         numbers.append(f"reach {format_count(figure.reach, locale)}")
-    text = ", ".join(numbers) or "no number stated"
+    return ", ".join(numbers) or "no number stated"
+
+
+def figure_numbers(figure: FigureFact, locale: str) -> str:
+    """``3.1 million viewers, share 19%`` then the target group: ``rating 5.45% (Households)``."""
+    viewers = None if figure.viewers is None else f"{format_count_short(figure.viewers, locale)} viewers"
+    text = _labelled(figure, viewers, locale)
     return f"{text} ({figure.target})" if figure.target else text
 
 
@@ -44,18 +48,12 @@ def figure_summary(figure: FigureFact, locale: str) -> str:
 
 def numbers_text(row: FigureFact, locale: str) -> str:
     """The figure's numbers, each labelled, then its target and measurement: "rating 5.45% (Households)"."""
-    numbers = []
+    viewers = None
     if row.viewers is not None:
         short = f" ({format_count_short(row.viewers, locale)})" if row.viewers >= 1_000_000 else ""
-        numbers.append(f"{format_count(row.viewers, locale)} viewers{short}")
-    if row.rating_pct is not None:
-        numbers.append(f"rating {format_points(row.rating_pct, locale)}")
-    if row.share_pct is not None:
-        numbers.append(f"share {format_points(row.share_pct, locale)}")
-    if row.reach is not None:
-        numbers.append(f"reach {format_count(row.reach, locale)}")
+        viewers = f"{format_count(row.viewers, locale)} viewers{short}"
+    text = _labelled(row, viewers, locale)
     about = ", ".join(detail for detail in (row.target, row.measurement) if detail)
-    text = ", ".join(numbers) or "no number stated"
     return f"{text} ({about})" if about else text
 
 

@@ -13,8 +13,6 @@ from commands.resolve import Ambiguous, NotFound
 from commands.resolve import Candidate as Match
 from storage.name_index import NameIndex
 
-WHAT = {"title": "title", "territory": "territory", "group": "territory group", "company": "company"}
-
 
 def pick_text(index: NameIndex, match: Match) -> str:
     """The words that name exactly this record again: a title with its year and origin, a territory's code."""

@@ -62,14 +62,6 @@ async def schedule_for(session: CatalogSession, channel_id: int) -> ChannelSched
     )
 
 
-async def schedules_in(session: CatalogSession, guild_id: int) -> list[ChannelSchedule]:
-    rows = await session.scalars(
-        select(ChannelSchedule).where(ChannelSchedule.guild_id == guild_id)
-        .options(selectinload(ChannelSchedule.filters)).order_by(ChannelSchedule.channel_id)
-    )
-    return list(rows)
-
-
 def replace_filters(schedule: ChannelSchedule, wanted: Iterable[tuple[str, str]]) -> None:
     """Make the schedule's filters exactly ``wanted`` ((kind, ref) pairs), keeping rows that stay."""
     keep = set(wanted)

@@ -102,13 +102,6 @@ async def catalog_is_empty(session: CatalogSession) -> bool:
     return not await session.scalar(select(exists().where(Title.id.is_not(None))))
 
 
-async def territory_names(session: CatalogSession, codes: set[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    rows = await session.execute(select(Territory.code, Territory.name_en).where(Territory.code.in_(codes)))
-    return {row.code: row.name_en for row in rows}
-
-
 async def territory_groups(session: CatalogSession) -> dict[str, frozenset[str]]:
     """Every territory group with its member codes, by group name."""
     rows = await session.execute(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -14,6 +15,18 @@ CatalogSession = AsyncSession
 SessionFactory = async_sessionmaker[AsyncSession]
 
 MEMORY_URL = "sqlite+aiosqlite://"
+
+# Values per ``IN (...)`` when a query looks up many keys or ids: well under SQLite's and asyncpg's limits on
+# bound parameters, however many are asked for.
+IN_LIST_SIZE = 500
+
+T = TypeVar("T")
+
+
+def in_chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``values`` in slices of at most ``IN_LIST_SIZE``: one ``IN (...)`` each."""
+    for start in range(0, len(values), IN_LIST_SIZE):
+        yield values[start : start + IN_LIST_SIZE]
 
 
 class DatabaseUrlError(ValueError):

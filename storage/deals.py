@@ -11,7 +11,7 @@ and no ORM state.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVarTuple
@@ -20,15 +20,11 @@ from sqlalchemy import ColumnElement, Select, case, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.catalog import FIGURE_COLUMNS, FigureFact
-from storage.db import CatalogSession
+from storage.db import CatalogSession, in_chunks
 from storage.models import Airing, AudienceFigure, Company, Deal, DealMedia, DealTerritory, Territory, Title
 
 # A list answer is read by a person: past this many deals the reply says so rather than paging forever.
 DEALS_LIMIT = 500
-
-# Ids per ``IN (...)`` when the rows of listed deals are read, as ``selectinload`` batches them: far below
-# SQLite's and asyncpg's limits on bound parameters even for an unlimited list.
-IN_BATCH = 500
 
 _Columns = TypeVarTuple("_Columns")
 
@@ -205,16 +201,11 @@ async def deal_facts(
 
 async def _rows_in(session: CatalogSession, query: Select[*_Columns], column: InstrumentedAttribute[int],
                    ids: Collection[int]) -> list[Any]:
-    """The rows of ``query`` whose ``column`` is one of ``ids``, read ``IN_BATCH`` ids at a time."""
+    """The rows of ``query`` whose ``column`` is one of ``ids``, an ``IN (...)`` of them at a time."""
     found: list[Any] = []
-    for batch in _batches(sorted(ids)):
+    for batch in in_chunks(sorted(ids)):
         found.extend(await session.execute(query.where(column.in_(batch))))
     return found
-
-
-def _batches(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), IN_BATCH):
-        yield ids[start:start + IN_BATCH]
 
 
 async def avails_deals(session: CatalogSession, title_id: int, territory_codes: Collection[str]) -> list[AvailsDeal]:

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
 
-from storage.db import CatalogSession
+from storage.db import CatalogSession, in_chunks
 from storage.importing.parse import did_you_mean
 from storage.keys import name_key
 from storage.models import (
@@ -35,7 +35,6 @@ from storage.models import (
     TitleName,
 )
 
-CHUNK = 500  # IN-list size: well under SQLite's and asyncpg's parameter limits
 _QUALIFIED = re.compile(r"(?P<name>.*?\S)\s*\((?P<qualifiers>[^()]*)\)")
 _YEAR = re.compile(r"\d{4}")
 
@@ -83,11 +82,6 @@ class _Memo:
 
 
 _MISSING = object()
-
-
-def chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
 
 
 def _listed(items: list[str]) -> str:
@@ -267,14 +261,12 @@ async def load_groups(session: CatalogSession, places: Places) -> None:
 async def load_titles(session: CatalogSession, index: NameIndex, keys: set[str]) -> None:
     """Add the catalog's titles that have a name among ``keys``, with all their names."""
     title_ids: set[int] = set()
-    for chunk in chunks(sorted(keys)):
+    for chunk in in_chunks(sorted(keys)):
         title_ids.update(await session.scalars(select(TitleName.title_id).where(TitleName.key.in_(chunk))))
         title_ids.update(await session.scalars(select(Title.id).where(Title.key.in_(chunk))))
     entries: dict[int, Entry] = {}
     names: dict[int, set[str]] = defaultdict(set)
-    id_list = [str(i) for i in sorted(title_ids)]
-    for chunk in chunks(id_list):
-        ids = [int(i) for i in chunk]
+    for ids in in_chunks(sorted(title_ids)):
         columns = (Title.id, Title.natural_key, Title.name, Title.year, Title.origin, Title.key)
         for row in await session.execute(select(*columns).where(Title.id.in_(ids))):
             entries[row.id] = Entry(row.natural_key, row.name, row.year, row.origin)
@@ -290,12 +282,10 @@ async def load_titles(session: CatalogSession, index: NameIndex, keys: set[str])
 async def load_companies(session: CatalogSession, index: NameIndex, keys: set[str]) -> None:
     """Add the catalog's companies that have a name or alias among ``keys``, with all their names."""
     company_ids: set[int] = set()
-    for chunk in chunks(sorted(keys)):
+    for chunk in in_chunks(sorted(keys)):
         company_ids.update(await session.scalars(select(Company.id).where(Company.key.in_(chunk))))
         company_ids.update(await session.scalars(select(CompanyAlias.company_id).where(CompanyAlias.key.in_(chunk))))
-    ids_sorted = sorted(company_ids)
-    for start in range(0, len(ids_sorted), CHUNK):
-        ids = ids_sorted[start : start + CHUNK]
+    for ids in in_chunks(sorted(company_ids)):
         names: dict[int, set[str]] = defaultdict(set)
         for company_id, key in await session.execute(
             select(CompanyAlias.company_id, CompanyAlias.key).where(CompanyAlias.company_id.in_(ids))

@@ -16,8 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
-from storage.db import CatalogSession
-from storage.importing.references import CHUNK, chunks
+from storage.db import CatalogSession, in_chunks
 from storage.importing.resolve import Wanted
 from storage.keys import name_key
 from storage.models import (
@@ -46,7 +45,7 @@ async def existing(session: CatalogSession, column: InstrumentedAttribute[str], 
                    *options: Any) -> dict[str, Any]:
     """The rows whose ``column`` is one of ``keys``, by that key, loaded in chunks with ``options``."""
     found: dict[str, Any] = {}
-    for chunk in chunks(sorted(set(keys))):
+    for chunk in in_chunks(sorted(set(keys))):
         for row in await session.scalars(select(column.class_).where(column.in_(chunk)).options(*options)):
             found[getattr(row, column.key)] = row
     return found
@@ -56,7 +55,7 @@ async def ids_of(session: CatalogSession, column: InstrumentedAttribute[str], ke
     """Natural key -> id, for resolving references once the referenced kind is written."""
     found: dict[str, int] = {}
     model = column.class_
-    for chunk in chunks(sorted(set(keys))):
+    for chunk in in_chunks(sorted(set(keys))):
         for key, id_ in await session.execute(select(column, model.id).where(column.in_(chunk))):
             found[key] = id_
     return found
@@ -207,9 +206,8 @@ async def write_deals(session: CatalogSession, wanted: list[Wanted], batches: di
 async def _figures_of(session: CatalogSession, airing_ids: Iterable[int]) -> dict[tuple[int, str, str], AudienceFigure]:
     """The figures of these (existing) airings by (airing id, target's name key, measurement), oldest first."""
     found: dict[tuple[int, str, str], AudienceFigure] = {}
-    ids = sorted(set(airing_ids))
-    for start in range(0, len(ids), CHUNK):
-        query = (select(AudienceFigure).where(AudienceFigure.airing_id.in_(ids[start : start + CHUNK]))
+    for ids in in_chunks(sorted(set(airing_ids))):
+        query = (select(AudienceFigure).where(AudienceFigure.airing_id.in_(ids))
                  .order_by(AudienceFigure.id))
         for figure in await session.scalars(query):
             found.setdefault((figure.airing_id, name_key(figure.target), figure.measurement), figure)

@@ -30,7 +30,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.audience import AudienceScope, audience_figures, best_figures
-from storage.catalog import territory_names, title_facts
+from storage.catalog import title_facts
 from storage.db import CatalogSession, SessionFactory
 from storage.deals import avails_deals, channel_figures, deal_facts
 from storage.models import (
@@ -59,7 +59,6 @@ Lookup = Callable[[CatalogSession, dict[str, int]], Awaitable[object]]
 # buyer and press, with the arguments those commands pass.
 HOT_LOOKUPS: dict[str, Lookup] = {
     "title card": lambda s, ids: title_facts(s, ids["title"]),
-    "territory names": lambda s, ids: territory_names(s, {"MX", "CL"}),
     "press quotes": lambda s, ids: title_quotes(s, ids["title"]),
     "ratings by title": lambda s, ids: audience_figures(s, AudienceScope(title_id=ids["title"])),
     "ratings by territory": lambda s, ids: audience_figures(s, AudienceScope(territories=frozenset({"MX"}))),

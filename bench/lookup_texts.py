@@ -1,0 +1,37 @@
+"""What the command benches ask and how they summarize the answer times, shared by ``bench/commands.py`` (a
+generated catalog) and ``bench/lookups.py`` (a catalog already on disk)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+LOOKUPS = ("title", "ratings title", "ratings territory", "ratings group", "deals title", "deals territory",
+           "avails group", "buyer", "top", "press")
+
+
+def command_texts(names: Sequence[str], buyers: Sequence[str], territories: Sequence[str],
+                  groups: Sequence[str], rng: random.Random) -> dict[str, list[str]]:
+    """The query texts per lookup (and the prefixes autocomplete is timed on) for these titles, companies,
+    territories and groups; ``top`` asks the first ten territories and every group, with and without a
+    period."""
+    places = [*territories[:10], *groups]
+    return {
+        "title": [f"!title {n}" for n in names],
+        "ratings title": [f"!ratings {n}" for n in names],
+        "ratings territory": [f"!ratings {t}" for t in territories],
+        "ratings group": [f"!ratings {g}" for g in groups],
+        "deals title": [f"!deals {n}" for n in names],
+        "deals territory": [f"!deals {t}" for t in territories],
+        "avails group": [f"!avails {n} {rng.choice(groups)}" for n in names],
+        "buyer": [f"!buyer {b}" for b in buyers],
+        "top": [f"!top {p}{rng.choice(('', ' 2024', ' last 365 days'))}" for p in places] + ["!top", "!top 2024"],
+        "press": [f"!press {n}" for n in names],
+        "autocomplete": sorted({n[:length] for n in names for length in (1, 2, 3, 5, 8, len(n))}),
+    }
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value ``share`` of the way up the sorted values (0.99: the p99; at n < 100, near the maximum)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
