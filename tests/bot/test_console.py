@@ -4,6 +4,7 @@ text renderer, and the ``slate`` program itself in a fresh folder with no config
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -124,6 +125,18 @@ def test_field_lines_wrap_as_textwrap_does(line: str) -> None:
     reply = Reply(headline="Head", fields=(Field("Name", line),))
     expected = textwrap.wrap(line, WIDTH, initial_indent="  ", subsequent_indent="    ") or [""]
     assert render_text(reply).split("\n")[4:] == (expected if line else [])
+
+
+def test_long_plain_lines_wrap_as_textwrap_does() -> None:
+    """Lines of plain words take the word-by-word path: thousands of them, of every length, against ``textwrap``."""
+    rng = random.Random(7)  # noqa: S311 - deterministic test data, not security
+    words = ["Mexico", "·", "Imagen", "TV", "12", "March", "2024", "3,100,000", "viewers", "(3.1", "million),",
+             "rating", "5.45%", "Kantar", "IBOPE", "x" * 40, "y" * 95, "z" * 96, "ep.", "—", "%19", "share"]
+    for _ in range(3000):
+        line = " ".join(rng.choice(words) for _ in range(rng.randint(1, 60)))
+        reply = Reply(headline="Head", fields=(Field("Name", line),))
+        expected = textwrap.wrap(line, WIDTH, initial_indent="  ", subsequent_indent="    ")
+        assert render_text(reply).split("\n")[4:] == expected, line
 
 
 def run_slate(*args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None,
