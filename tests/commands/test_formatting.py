@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_compact_decimal, format_decimal
 
-from commands.formatting import format_count, format_count_short, format_day, format_points
+from commands.formatting import babel_locale, format_count, format_count_short, format_day, format_points
 
 
 @pytest.mark.parametrize(
@@ -32,3 +34,24 @@ def test_small_counts_are_written_in_full() -> None:
 
 def test_unknown_date_is_said_plainly() -> None:
     assert format_day(None, "en") == "date not stated"
+
+
+# Locales beside the supported three, with other group symbols, group sizes, digits and plural rules: the
+# formatting kept per locale must give Babel's own answer everywhere, or leave the writing to Babel.
+_MANY_LOCALES = ("en", "es", "tr", "de", "fr", "pl", "pt_BR", "ru", "ar", "hi", "en_IN", "sv", "de_CH", "ja",
+                 "ko", "zh", "he", "fa", "bn", "ro", "lt", "cy", "ga", "mt", "my")
+
+
+@pytest.mark.parametrize("locale", _MANY_LOCALES)
+def test_counts_are_written_as_babel_writes_them(locale: str) -> None:
+    rng = random.Random(locale)  # noqa: S311 - deterministic test data, not security
+    values = [0, 1, 9_999, 10_000, 999_950, 999_999, 1_000_000, 1_049_999, 1_050_000, 1_150_000, 1_250_000,
+              9_999_999, 10**12, 10**15 + 1]
+    values += [rng.randint(0, 10 ** rng.randint(1, 13)) for _ in range(1000)]
+    babel = babel_locale(locale)
+    for value in values:
+        assert format_count(value, locale) == format_decimal(value, locale=babel), value
+        if value >= 10_000:
+            expected = format_compact_decimal(value, format_type="long", fraction_digits=1, locale=babel) \
+                if "long" in babel.compact_decimal_formats else format_decimal(value, locale=babel)
+            assert format_count_short(value, locale) == expected, value
