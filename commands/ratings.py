@@ -24,7 +24,7 @@ from commands.reply import Reply, ReplyKind
 from commands.resolve import Ambiguous, Found, NotFound, label
 from commands.resolving import unresolved_reply
 from commands.split import ParsedQuery, Part, Period, split_query
-from storage.audience import AudienceRow, AudienceScope, FigureOrder, audience_figures
+from storage.audience import FIGURES_COUNTED_UP_TO, AudienceRow, AudienceScope, FigureOrder, audience_figures
 from storage.name_index import Record
 
 HELP = CommandHelp(
@@ -208,13 +208,19 @@ async def run_ratings(text: str, context: CommandContext) -> Reply:
              for row in figures.rows]
     order_text = {"best": "best first", "viewers": "most viewers first", "share": "highest share first",
                   "rating": "highest rating first", "date": "newest first, undated last"}[query.order or "best"]
-    if figures.total > len(figures.rows):
-        notes.append(f"Showing {len(figures.rows)} of {format_count(figures.total, locale)} figures;"
-                     " add a title, channel or period to narrow the list.")
+    if figures.total is None:
+        counted = f"More than {_count(FIGURES_COUNTED_UP_TO, 'figure', locale)}"
+        notes.append(f"Showing {len(figures.rows)} of more than {format_count(FIGURES_COUNTED_UP_TO, locale)}"
+                     " figures; add a title, channel or period to narrow the list.")
+    else:
+        counted = _count(figures.total, "figure", locale)
+        if figures.total > len(figures.rows):
+            notes.append(f"Showing {len(figures.rows)} of {format_count(figures.total, locale)} figures;"
+                         " add a title, channel or period to narrow the list.")
     notes.append("Rating is a percent of all homes or people; share a percent of those watching TV at the time.")
     return Reply(
         headline=headline("Ratings", query, context),
-        body=f"{_count(figures.total, 'figure', locale)}, {order_text}.",
+        body=f"{counted}, {order_text}.",
         pages=rows_into_pages("Figures", lines),
         notes=tuple(notes),
         sources=distinct_sources(row.source for row in figures.rows),

@@ -8,8 +8,10 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from commands import ratings as ratings_module
 from commands.limits import FIELD_NAME_MAX, FIELD_VALUE_MAX, FIELDS_MAX, HEADLINE_MAX, PAGE_CHARS_MAX
 from commands.reply import Reply, ReplyKind
+from storage import audience as audience_module
 
 Ask = Callable[..., Awaitable[Reply]]
 MIRACLE_TR = "miracle in cell no. 7 turkish"  # the 2019 Turkish film, told apart from its remakes
@@ -77,6 +79,16 @@ async def test_numbers_follow_the_readers_locale(ask: Ask, locale: str, viewers:
 
 
 # --- ways to ask -------------------------------------------------------------------------------------
+
+
+async def test_a_list_past_the_count_limit_says_more_than(ask: Ask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ratings_module, "FIGURES_COUNTED_UP_TO", 40)
+    monkeypatch.setattr(audience_module, "FIGURES_COUNTED_UP_TO", 40)
+    monkeypatch.setattr(ratings_module, "MAX_FIGURES", 20)
+    reply = await ask("!ratings mexico")
+    assert reply.body == "More than 40 figures, best first."
+    assert "Showing 20 of more than 40 figures; add a title, channel or period to narrow the list." in reply.notes
+    assert len(lines(reply)) == 20
 
 
 async def test_by_title_lists_every_territory(ask: Ask) -> None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from storage import audience
 from storage.audience import AudienceScope, audience_figures, best_figures
 from storage.db import SessionFactory
 from storage.demo_catalog import demo_files
@@ -37,6 +38,18 @@ async def test_figures_best_first_with_provenance_and_a_count(demo: SessionFacto
     assert (press.title_name, press.title_year, press.channel, press.air_date) == (
         "Miracle in Cell No. 7", 2019, "Imagen TV", None)
     assert (press.share_pct, press.rating_pct, press.source) == (19, None, "Inter Medya press release")
+
+
+async def test_a_big_scope_is_counted_only_up_to_the_limit(demo: SessionFactory,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audience, "FIGURES_COUNTED_UP_TO", 44)  # Mexico holds 45
+    async with demo() as session:
+        mexico = await audience_figures(session, AudienceScope(territories=frozenset({"MX"})), limit=3)
+        chile = await audience_figures(session, AudienceScope(territories=frozenset({"CL"})), limit=3)
+    assert mexico.total is None
+    assert [row.viewers for row in mexico.rows] == [3_218_000, 3_100_000, 2_817_000]
+    assert chile.total is not None
+    assert 3 < chile.total <= 44
 
 
 async def test_figures_by_date_put_the_undated_last(demo: SessionFactory) -> None:
