@@ -147,9 +147,9 @@ def _per_territory(scope: AudienceScope) -> list[AudienceScope]:
     return [replace(scope, territories=frozenset({code})) for code in sorted(scope.territories)]
 
 
-# The columns every order sorts on, carried through a group's union so the merge can sort again.
-_SORT_COLUMNS = (AudienceFigure.viewers, AudienceFigure.share_pct, AudienceFigure.rating_pct,
-                 AudienceFigure.air_date)
+# The columns the orders sort on, carried through a group's union so the merge can sort again; the date
+# only when the order uses it, so the other orders' walks read nothing but their index.
+_SORT_COLUMNS = (AudienceFigure.viewers, AudienceFigure.share_pct, AudienceFigure.rating_pct)
 
 
 def _strongest(scope: AudienceScope, order: FigureOrder, limit: int, *extra: ColumnElement[bool],
@@ -157,10 +157,12 @@ def _strongest(scope: AudienceScope, order: FigureOrder, limit: int, *extra: Col
     """The ids (and, with ``group``, the group key and target) of the ``limit`` strongest figures in scope,
     in order.
 
-    Each territory of a group is its own ``ORDER BY ... LIMIT`` (an index walk of at most ``limit`` entries);
-    the union of those is sorted once more. One territory, a title or a channel is a single walk.
+    Each territory of a group is its own ``ORDER BY ... LIMIT`` (a walk of at most ``limit`` entries of the
+    territory's best-first index, which holds every column read here); the union of those is sorted once
+    more. One territory, a title or a channel is a single walk.
     """
-    columns: list[Any] = [AudienceFigure.id.label("figure_id"), *(column.label(column.key) for column in _SORT_COLUMNS)]
+    sort_columns = (*_SORT_COLUMNS, AudienceFigure.air_date) if order == "date" else _SORT_COLUMNS
+    columns: list[Any] = [AudienceFigure.id.label("figure_id"), *(column.label(column.key) for column in sort_columns)]
     if group is not None:
         columns += [group.label("group_key"), AudienceFigure.target.label("target")]
     parts = [
@@ -174,24 +176,25 @@ def _strongest(scope: AudienceScope, order: FigureOrder, limit: int, *extra: Col
 
 
 def _order(order: FigureOrder, columns: Any = None) -> list[UnaryExpression[Any]]:
-    """Strongest first: the asked number, then the others, nulls last; the id keeps ties stable.
+    """Strongest first: the asked number, then the others, nulls last; among figures equal on all of them the
+    latest added first (the id, descending, as the best-first indexes end: see ``best_first_columns``).
 
     ``columns`` names the columns (a subquery's ``.c``) when sorting merged rows rather than the table.
     """
     if columns is None:
-        viewers_col, share_col, rating_col, date_col, id_col = (*_SORT_COLUMNS, AudienceFigure.id)
+        viewers_col, share_col, rating_col, id_col = (*_SORT_COLUMNS, AudienceFigure.id)
     else:
-        viewers_col, share_col, rating_col, date_col, id_col = (
-            columns.viewers, columns.share_pct, columns.rating_pct, columns.air_date, columns.figure_id)
+        viewers_col, share_col, rating_col, id_col = (
+            columns.viewers, columns.share_pct, columns.rating_pct, columns.figure_id)
     viewers, share, rating = (column.desc().nulls_last() for column in (viewers_col, share_col, rating_col))
-    options: dict[str, list[UnaryExpression[Any]]] = {
-        "best": [viewers, share, rating],
-        "viewers": [viewers, share, rating],
-        "share": [share, viewers, rating],
-        "rating": [rating, viewers, share],
-        "date": [date_col.desc().nulls_last(), viewers, share, rating],
-    }
-    return [*options[order], id_col.asc()]
+    leading: list[UnaryExpression[Any]]
+    if order == "date":
+        date_col = AudienceFigure.air_date if columns is None else columns.air_date
+        leading = [date_col.desc().nulls_last(), viewers, share, rating]
+    else:
+        leading = {"best": [viewers, share, rating], "viewers": [viewers, share, rating],
+                   "share": [share, viewers, rating], "rating": [rating, viewers, share]}[order]
+    return [*leading, id_col.desc()]
 
 
 _ROW_FIELDS = (
