@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, update
 from sqlalchemy.orm import aliased, selectinload
 
-from storage.audience import AudienceRow, audience_row, row_columns, with_provenance
+from storage.audience import ROW_WIDTH, AudienceRow, audience_row, row_columns, with_provenance
 from storage.db import CatalogSession
 from storage.models import (
     Airing,
@@ -216,7 +216,7 @@ async def digest_figures(session: CatalogSession, digest_id: int) -> list[tuple[
         .where(AnnouncementLedger.digest_id == digest_id)
         .order_by(AnnouncementLedger.id)
     )
-    return [(audience_row(values), str(values[22])) for values in await session.execute(with_provenance(base))]
+    return [(audience_row(values), str(values[ROW_WIDTH])) for values in await session.execute(with_provenance(base))]
 
 
 async def mark_posted(session: CatalogSession, digest: AnnouncementDigest, message_ids: Sequence[int],

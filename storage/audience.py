@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, func, select, union_all
@@ -102,14 +102,18 @@ _METRIC_COLUMNS = {
 
 
 def row_columns() -> tuple[Any, ...]:
-    """The columns of an ``AudienceRow``, in ``audience_row``'s order; select them with ``with_provenance``."""
+    """The columns of an ``AudienceRow`` in its fields' order (``audience_row`` builds it from them by
+    position); select them with ``with_provenance``."""
     return (
-        AudienceFigure.id, Airing.title_id, Title.name, Title.year, Title.origin, Title.kind,
-        Airing.territory_code, Territory.name_en, Airing.channel_id, Company.name, Airing.air_date,
-        Airing.timeslot, Airing.episode, AudienceFigure.target, AudienceFigure.measurement,
-        AudienceFigure.viewers, AudienceFigure.rating_pct, AudienceFigure.share_pct, AudienceFigure.reach,
-        AudienceFigure.rank_note, AudienceFigure.notes, AudienceFigure.source,
+        Airing.territory_code, Territory.name_en, Company.name, Airing.air_date, Airing.timeslot, Airing.episode,
+        AudienceFigure.target, AudienceFigure.measurement, AudienceFigure.viewers, AudienceFigure.rating_pct,
+        AudienceFigure.share_pct, AudienceFigure.reach, AudienceFigure.rank_note, AudienceFigure.notes,
+        AudienceFigure.source, AudienceFigure.id, Airing.title_id, Title.name, Title.year, Title.origin,
+        Title.kind, Airing.channel_id,
     )
+
+
+ROW_WIDTH = len(fields(AudienceRow))  # a statement's columns after ``row_columns()`` start here
 
 
 def with_provenance(statement: Select[Any]) -> Select[Any]:
@@ -197,15 +201,10 @@ def _order(order: FigureOrder, columns: Any = None) -> list[UnaryExpression[Any]
     return [*leading, id_col.desc()]
 
 
-_ROW_FIELDS = (
-    "figure_id", "title_id", "title_name", "title_year", "title_origin", "title_kind", "territory_code",
-    "territory_name", "channel_id", "channel", "air_date", "timeslot", "episode", "target", "measurement",
-    "viewers", "rating_pct", "share_pct", "reach", "rank_note", "notes", "source",
-)  # in the order of row_columns()
-
-
 def audience_row(values: Sequence[Any]) -> AudienceRow:
-    return AudienceRow(**dict(zip(_ROW_FIELDS, values, strict=False)))
+    """The row of a statement that selects ``row_columns()`` first (by position: a list of 200 figures builds
+    200 rows, and keywords cost more than the rest of the build)."""
+    return AudienceRow(*values[:ROW_WIDTH])
 
 
 async def audience_figures(session: CatalogSession, scope: AudienceScope, *, order: FigureOrder = "best",
@@ -269,6 +268,7 @@ async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric:
     base = select(*row_columns()).select_from(AudienceFigure).where(AudienceFigure.id.in_(winners.values()))
     rows = (await session.execute(with_provenance(base.join(Airing, AudienceFigure.airing_id == Airing.id))
                                   .order_by(*_order(metric)))).all()
-    key_index = 1 if per == "title" else 6  # title_id or territory_code in row_columns()
-    return Board(rows=tuple(BoardRow(audience_row(row), int(airings.get(row[key_index], 0))) for row in rows),
-                 groups=groups)
+    board_rows = [audience_row(row) for row in rows]
+    return Board(rows=tuple(
+        BoardRow(row, int(airings.get(row.title_id if per == "title" else row.territory_code, 0)))
+        for row in board_rows), groups=groups)
