@@ -59,6 +59,7 @@ from storage.models import (  # noqa: E402
     Title,
     TitleName,
     company_natural_key,
+    reading_order_copies,
     territory_group_members,
     title_natural_key,
 )
@@ -226,15 +227,17 @@ def _deals(catalog: Catalog, rng: random.Random) -> None:
         start = _date(rng, 2012, 2026)
         status = rng.choice(DEAL_STATUSES)
         fee = Decimal(rng.randrange(1_000, 400_000)) if rng.random() < 0.7 else None
+        deal_ref = f"D{number:07d}"
         deals.append({
-            "id": number, "natural_key": f"bench-{number}", "deal_ref": f"D{number:07d}", "title_id": title_id,
+            "id": number, "natural_key": f"bench-{number}", "deal_ref": deal_ref, "title_id": title_id,
             "licensee_id": licensee, "exclusive": rng.random() < 0.6, "start_date": start,
             "end_date": start + dt.timedelta(days=rng.randrange(180, 2200)), "runs": rng.randrange(1, 6),
             "holdback_until": None, "status": status, "fee": fee, "currency": "USD" if fee is not None else None,
             "owner": rng.choice(("Ayşe", "Carlos", "Deniz", "María")), "signed_on": start, "notes": None,
             "source": "bench",
         })
-        deal_territories += [{"deal_id": number, "territory_code": code} for code in sorted(covered)]
+        copies = reading_order_copies(status, start, deal_ref)  # a territory row carries its deal's (see the model)
+        deal_territories += [{"deal_id": number, "territory_code": code, **copies} for code in sorted(covered)]
         deal_media += [{"deal_id": number, "media": media} for media in sorted(set(rng.sample(DEAL_MEDIA, 2)))]
     catalog.rows["deals"], catalog.rows["deal_territories"] = deals, deal_territories
     catalog.rows["deal_media"] = deal_media

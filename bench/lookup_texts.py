@@ -7,7 +7,7 @@ import random
 from collections.abc import Sequence
 
 LOOKUPS = ("title", "ratings title", "ratings territory", "ratings group", "deals title", "deals territory",
-           "avails group", "buyer", "top", "press")
+           "deals group", "avails group", "buyer", "top", "press")
 
 
 def command_texts(names: Sequence[str], buyers: Sequence[str], territories: Sequence[str],
@@ -23,6 +23,7 @@ def command_texts(names: Sequence[str], buyers: Sequence[str], territories: Sequ
         "ratings group": [f"!ratings {g}" for g in groups],
         "deals title": [f"!deals {n}" for n in names],
         "deals territory": [f"!deals {t}" for t in territories],
+        "deals group": [f"!deals {g}" for g in groups],
         "avails group": [f"!avails {n} {rng.choice(groups)}" for n in names],
         "buyer": [f"!buyer {b}" for b in buyers],
         "top": [f"!top {p}{rng.choice(('', ' 2024', ' last 365 days'))}" for p in places] + ["!top", "!top 2024"],

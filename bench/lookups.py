@@ -9,6 +9,8 @@ session, ``dispatch``) plus ``render_text``.
 ``--profile NAME`` adds a cProfile of that command's queries (top functions by cumulative and own time) and
 the SQL statements each query ran with their time (``before/after_cursor_execute``).
 
+``--replies FILE`` writes every reply's console text first, to check that a change left the answers alone.
+
 Run: ``python bench/lookups.py /tmp/slate-work/title100k.db`` (add ``--profile title``).
 """
 
@@ -100,6 +102,13 @@ async def main_async(arguments: argparse.Namespace) -> None:
             render_text(reply)
             return str(reply.kind)
 
+        if arguments.replies:
+            # Every reply once, as the console shows it: compare two versions' files to see that a change
+            # left the answers alone, byte for byte.
+            with arguments.replies.open("w", encoding="utf-8") as out:
+                for name in arguments.only or LOOKUPS:
+                    for query in queries[name]:
+                        out.write(f"### {query}\n{render_text(await answer(query, catalog, reader))}\n")
         print(f"{'command':18} {'median':>8} {'p99':>8} {'max':>8} {'n':>5} answered")
         for name in arguments.only or LOOKUPS:
             texts = queries[name]
@@ -147,6 +156,7 @@ def main() -> None:
     parser.add_argument("--profile", nargs="*", default=[], choices=LOOKUPS)
     parser.add_argument("--only", nargs="*", choices=LOOKUPS, help="time only these commands")
     parser.add_argument("--top", type=int, default=30, help="profile lines")
+    parser.add_argument("--replies", type=Path, help="write every reply's console text to this file first")
     asyncio.run(main_async(parser.parse_args()))
 
 

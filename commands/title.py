@@ -6,7 +6,7 @@ several titles could be meant the reader is asked which, and nothing is guessed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from babel import Locale
 
@@ -140,12 +140,14 @@ def _release_line(release: ReleaseFact, locale: str) -> str:
     return f"{' · '.join(parts)}: {', '.join(numbers) or 'no figures'}{rank}"
 
 
-def covering_groups(codes: set[str], groups: dict[str, frozenset[str]]) -> list[str]:
+def covering_groups(codes: set[str], groups: Mapping[str, frozenset[str]]) -> list[str]:
     """The groups whose every member is in ``codes``, largest first, skipping groups inside a chosen one."""
     chosen: list[str] = []
     covered: set[str] = set()
-    for name, members in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
-        if members and members <= codes and not members <= covered:
+    # Only the groups inside ``codes`` are sorted: usually none are (a 500-deal list asks this per deal).
+    inside = [(name, members) for name, members in groups.items() if members and members <= codes]
+    for name, members in sorted(inside, key=lambda item: (-len(item[1]), item[0])):
+        if not members <= covered:
             chosen.append(name)
             covered |= members
     return chosen

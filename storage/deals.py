@@ -1,11 +1,15 @@
 """Deal queries for the ``deals``, ``avails`` and ``buyer`` commands. Each takes the caller's session and never
 commits.
 
-``deal_facts`` reads deals as plain columns into frozen dataclasses, title, licensee, territories and media
+``deal_facts`` reads deals as plain columns into named tuples, title, licensee, territories and media
 included: a territory's list can hold 500 deals, and building ORM objects for them (and for their titles,
 licensees, territories and media) cost several times the queries. The avails question and a buyer's audience
-come back as frozen dataclasses too: the avails rule and the buyer reply want columns from several tables
-and no ORM state.
+come back as frozen dataclasses: the avails rule and the buyer reply want columns from several tables and
+no ORM state.
+
+Deals are read in one order everywhere (``_reading_order``). A territory's deals come off
+``ix_deal_territories_reading_order`` already in that order, because each territory row carries its deal's
+keys (``DealTerritory``); a group merges its territories' runs off that index, each deal once.
 """
 
 from __future__ import annotations
@@ -14,29 +18,22 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVarTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, case, select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import ColumnElement, CompoundSelect, Select, case, func, select, union, union_all
+from sqlalchemy.sql.elements import UnaryExpression
 
 from storage.catalog import FIGURE_COLUMNS, FigureFact
-from storage.db import CatalogSession, in_chunks
+from storage.db import CatalogSession
 from storage.models import Airing, AudienceFigure, Company, Deal, DealMedia, DealTerritory, Territory, Title
+from storage.vocab import STATUS_RANK
 
 # A list answer is read by a person: past this many deals the reply says so rather than paging forever.
 DEALS_LIMIT = 500
 
-_Columns = TypeVarTuple("_Columns")
+_Keys = Select[*tuple[Any, ...]]  # deals as deal_id, status_rank, start_date and deal_ref, in reading order
 
-# The order a salesperson reads deals in: what is in force, then what is being negotiated, then history.
-# A status not stated counts as signed, as the avails rule reads it.
-STATUS_RANK: dict[str | None, int] = {
-    None: 0, "active": 0, "signed": 0, "negotiating": 1, "offered": 1, "expired": 2, "cancelled": 2,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class DealTitle:
+class DealTitle(NamedTuple):
     """The title of a deal: what tells it apart when the name index does not know it."""
 
     id: int
@@ -44,10 +41,13 @@ class DealTitle:
     year: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class DealFact:
+class DealFact(NamedTuple):
     """One deal as the replies show it. ``fee``, ``signed_on`` and ``notes`` are confidential: a reply shows
-    them only to readers who may see fees."""
+    them only to readers who may see fees.
+
+    A named tuple rather than a frozen dataclass, immutable all the same: a frozen dataclass sets each of its
+    18 fields through ``object.__setattr__`` (4-5 µs a deal, 2 ms of a 500-deal list; a tuple takes 0.7 µs).
+    """
 
     id: int
     deal_ref: str | None
@@ -104,41 +104,82 @@ class ChannelFigure:
     figure: FigureFact
 
 
-def _status_order() -> ColumnElement[int]:
+def _status_rank() -> ColumnElement[int]:
+    """``STATUS_RANK`` of a deal's status, in SQL (territory rows carry it as ``status_rank``)."""
     return case(
         *((Deal.status == status, rank) for status, rank in STATUS_RANK.items() if status is not None),
         else_=STATUS_RANK[None],
     )
 
 
-def _filtered(
-    query: Select[*_Columns],
-    *,
-    title_id: int | None,
-    territory_codes: Collection[str] | None,
-    licensee_id: int | None,
-    statuses: Collection[str] | None,
-    limit: int | None,
-) -> Select[*_Columns]:
-    """``query`` over deals narrowed by each filter given, in reading order, at most ``limit`` + 1 rows."""
+def _reading_order(keys: Any) -> list[ColumnElement[Any] | UnaryExpression[Any]]:
+    """The order people read deals in, over columns named ``status_rank``, ``start_date``, ``deal_ref`` and
+    ``deal_id`` (a subquery's ``.c``): in force, pending, history; newest start first, none given last; then
+    reference and id, so no two deals tie. ``ix_deal_territories_reading_order`` holds each territory so."""
+    return [keys.status_rank, keys.start_date.desc().nulls_last(), keys.deal_ref, keys.deal_id]
+
+
+def _in_territory(code: str, statuses: Collection[str] | None) -> _Keys:
+    """One territory's deals (in the statuses), unordered: ordered by ``_reading_order`` they come straight off
+    the territory's index."""
+    query = select(DealTerritory.deal_id, DealTerritory.status_rank, DealTerritory.start_date,
+                   DealTerritory.deal_ref).where(DealTerritory.territory_code == code)
+    if statuses:
+        # The ranks keep the index walk to the statuses' stretch; the deal says which status it really has.
+        query = query.join(Deal, Deal.id == DealTerritory.deal_id).where(
+            DealTerritory.status_rank.in_(sorted({STATUS_RANK[status] for status in statuses})),
+            Deal.status.in_(sorted(statuses)))
+    return query
+
+
+def _in_territories(codes: Collection[str], statuses: Collection[str] | None, limit: int | None,
+                    dialect: str) -> _Keys | CompoundSelect[*tuple[Any, ...]]:
+    """The deals touching any of the territories, in reading order, at most ``limit``: each territory read
+    off its index in order only as far as the merge of them all needs, each deal once (a deal covering
+    several of the territories has a row, with the same keys, in each).
+
+    The engines merge best from different statements (LATAM, 20 territories: about 1,200 of their 190,000
+    rows read either way). SQLite merges the branches of a compound ``UNION`` ordered and limited as a whole,
+    walking each territory's index; it would sort every row of subqueries (``DISTINCT`` over a ``UNION ALL``
+    of each territory's first ``limit``: 10,000 rows, 7-20 ms). PostgreSQL hashes a ``UNION`` whole, but
+    takes each territory's first ``limit`` through a Merge Append and a Unique under ``DISTINCT``.
+    """
+    order = _reading_order(DealTerritory.__table__.c)
+    query: _Keys | CompoundSelect[*tuple[Any, ...]]
+    if len(codes) == 1:
+        query = _in_territory(next(iter(codes)), statuses).order_by(*order)
+    elif dialect == "sqlite":
+        query = union(*(_in_territory(code, statuses) for code in sorted(codes)))
+        query = query.order_by(*_reading_order(query.selected_columns))
+    else:
+        firsts = [_in_territory(code, statuses).order_by(*order) for code in sorted(codes)]
+        if limit is not None:
+            firsts = [first.limit(limit) for first in firsts]
+        merged = union_all(*(select(*first.subquery().c) for first in firsts)).subquery("per_territory")
+        query = select(*merged.c).distinct().order_by(*_reading_order(merged.c))
+    return query.limit(limit) if limit is not None else query
+
+
+def _of_deals(*, title_id: int | None, territory_codes: Collection[str] | None, licensee_id: int | None,
+              statuses: Collection[str] | None, limit: int | None) -> _Keys:
+    """The deals of a title or licensee (or every deal), narrowed by the other filters, in reading order."""
+    query = select(Deal.id.label("deal_id"), _status_rank().label("status_rank"), Deal.start_date, Deal.deal_ref)
     if title_id is not None:
         query = query.where(Deal.title_id == title_id)
     if licensee_id is not None:
         query = query.where(Deal.licensee_id == licensee_id)
     if territory_codes is not None:
+        # A title's or licensee's few deals, each checked on its own territory rows.
         codes = DealTerritory.territory_code.in_(sorted(territory_codes))
-        if title_id is None and licensee_id is None:
-            # Territories alone: IN (subquery) reads the territory index first and fetches only the deals it
-            # names; a correlated EXISTS would run once per deal, a scan of every deal.
-            query = query.where(Deal.id.in_(select(DealTerritory.deal_id).where(codes)))
-        else:
-            # A title's or licensee's few deals, each checked on its own territory rows: IN (subquery) would
-            # first collect every deal of the territories (190,000 for LATAM in a big catalog).
-            query = query.where(select(DealTerritory.deal_id).where(DealTerritory.deal_id == Deal.id, codes).exists())
+        query = query.where(select(DealTerritory.deal_id).where(DealTerritory.deal_id == Deal.id, codes).exists())
     if statuses:
         query = query.where(Deal.status.in_(sorted(statuses)))
-    query = query.order_by(_status_order(), Deal.start_date.desc().nulls_last(), Deal.deal_ref, Deal.id)
-    return query.limit(limit + 1) if limit is not None else query
+    query = query.order_by(*_reading_order(query.selected_columns))
+    return query.limit(limit) if limit is not None else query
+
+
+def _codes(joined: str | None) -> tuple[str, ...]:
+    return tuple(sorted(joined.split(","))) if joined else ()
 
 
 async def deal_facts(
@@ -153,59 +194,42 @@ async def deal_facts(
     """Deals of a title, touching any of the territories, to a licensee, in the statuses: each filter optional.
 
     Ordered as people read them (in force, pending, history; newest start first within each), in SQL so the
-    limit keeps the most relevant deals. The deals' own columns come first, sorted and limited in SQL;
-    titles, licensees, territories and media are then read for the kept deals only (joined into the sorted
-    query, they would be read for every deal of a territory before the limit).
+    limit keeps the most relevant deals. The kept deals' ids come first (off the territory index when only
+    territories are asked, else from the deals); their columns, title, licensee, territories and media are
+    joined to those only, in the same statement.
     """
-    query = _filtered(
-        select(Deal.id, Deal.deal_ref, Deal.title_id, Deal.licensee_id, Deal.exclusive, Deal.start_date,
-               Deal.end_date, Deal.runs, Deal.holdback_until, Deal.status, Deal.fee, Deal.currency, Deal.owner,
-               Deal.signed_on, Deal.notes, Deal.source),
-        title_id=title_id, territory_codes=territory_codes, licensee_id=licensee_id, statuses=statuses, limit=limit,
+    if territory_codes is not None and not territory_codes:
+        return DealFacts(deals=(), truncated=False)  # no deal touches none of the territories
+    wanted = limit + 1 if limit is not None else None  # one more than shown tells that there are more
+    if territory_codes is not None and title_id is None and licensee_id is None:
+        dialect = (await session.connection()).dialect.name
+        ordered = _in_territories(territory_codes, statuses, wanted, dialect).subquery("in_order")
+    else:
+        ordered = _of_deals(title_id=title_id, territory_codes=territory_codes, licensee_id=licensee_id,
+                            statuses=statuses, limit=wanted).subquery("in_order")
+    territories = (select(func.aggregate_strings(DealTerritory.territory_code, ","))
+                   .where(DealTerritory.deal_id == Deal.id).scalar_subquery())
+    media = select(func.aggregate_strings(DealMedia.media, ",")).where(DealMedia.deal_id == Deal.id).scalar_subquery()
+    query = (
+        select(Deal.id, Deal.deal_ref, Deal.title_id, Title.name, Title.year, Company.name, territories, media,
+               Deal.exclusive, Deal.start_date, Deal.end_date, Deal.runs, Deal.holdback_until, Deal.status,
+               Deal.fee, Deal.currency, Deal.owner, Deal.signed_on, Deal.notes, Deal.source)
+        .select_from(ordered)
+        .join(Deal, Deal.id == ordered.c.deal_id)
+        .join(Title, Title.id == Deal.title_id)
+        .join(Company, Company.id == Deal.licensee_id)
+        .order_by(*_reading_order(ordered.c))
     )
     rows = (await session.execute(query)).all()
     truncated = limit is not None and len(rows) > limit
     if truncated:
         rows = rows[:limit]
-    if not rows:
-        return DealFacts(deals=(), truncated=False)
-    deal_ids = [row.id for row in rows]
-    titles = {row.id: DealTitle(row.id, row.name, row.year) for row in await _rows_in(
-        session, select(Title.id, Title.name, Title.year), Title.id, {row.title_id for row in rows})}
-    licensees = {row.id: row.name for row in await _rows_in(
-        session, select(Company.id, Company.name), Company.id, {row.licensee_id for row in rows})}
-    territories: dict[int, list[str]] = {}
-    for deal_id, code in await _rows_in(
-        session, select(DealTerritory.deal_id, DealTerritory.territory_code)
-        .order_by(DealTerritory.deal_id, DealTerritory.territory_code), DealTerritory.deal_id, deal_ids,
-    ):
-        territories.setdefault(deal_id, []).append(code)
-    media: dict[int, list[str]] = {}
-    for deal_id, value in await _rows_in(
-        session, select(DealMedia.deal_id, DealMedia.media).order_by(DealMedia.deal_id, DealMedia.media),
-        DealMedia.deal_id, deal_ids,
-    ):
-        media.setdefault(deal_id, []).append(value)
     deals = tuple(
-        DealFact(
-            id=row.id, deal_ref=row.deal_ref, title=titles[row.title_id], licensee=licensees[row.licensee_id],
-            territories=tuple(territories.get(row.id, ())), media=tuple(media.get(row.id, ())),
-            exclusive=row.exclusive, start_date=row.start_date, end_date=row.end_date, runs=row.runs,
-            holdback_until=row.holdback_until, status=row.status, fee=row.fee, currency=row.currency,
-            owner=row.owner, signed_on=row.signed_on, notes=row.notes, source=row.source,
-        )
-        for row in rows
+        DealFact(id_, deal_ref, DealTitle(title_id_, title_name, year), licensee, _codes(codes), _codes(media_values),
+                 *terms)  # the deal's own columns, from exclusive on, in DealFact's order
+        for id_, deal_ref, title_id_, title_name, year, licensee, codes, media_values, *terms in rows
     )
     return DealFacts(deals=deals, truncated=truncated)
-
-
-async def _rows_in(session: CatalogSession, query: Select[*_Columns], column: InstrumentedAttribute[int],
-                   ids: Collection[int]) -> list[Any]:
-    """The rows of ``query`` whose ``column`` is one of ``ids``, an ``IN (...)`` of them at a time."""
-    found: list[Any] = []
-    for batch in in_chunks(sorted(ids)):
-        found.extend(await session.execute(query.where(column.in_(batch))))
-    return found
 
 
 async def avails_deals(session: CatalogSession, title_id: int, territory_codes: Collection[str]) -> list[AvailsDeal]:

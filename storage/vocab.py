@@ -28,6 +28,13 @@ DEAL_STATUSES: dict[str, str] = {
     "cancelled": "Cancelled",
 }
 
+# The order a salesperson reads deals in: what is in force, then what is being negotiated, then history.
+# A status not stated counts as signed, as the avails rule reads it. Deal territories carry their deal's rank
+# (``DealTerritory.status_rank``), so migration 0005 writes these numbers out too.
+STATUS_RANK: dict[str | None, int] = {
+    None: 0, "active": 0, "signed": 0, "negotiating": 1, "offered": 1, "expired": 2, "cancelled": 2,
+}
+
 TITLE_KINDS: dict[str, str] = {
     "film": "Film",
     "series": "Series",

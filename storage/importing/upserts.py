@@ -184,6 +184,9 @@ def _with_ids(w: Wanted, ids: dict[tuple[str, str], int]) -> dict[str, Any]:
 
 
 async def write_deals(session: CatalogSession, wanted: list[Wanted], batches: dict[int, int], tick: Tick) -> None:
+    """Deals with their territories and media. A territory row carries copies of its deal's status rank, start
+    and reference (``DealTerritory``); the model's flush events write them, so a new row takes its deal's and a
+    deal whose status, start or reference changed rewrites all of its rows in one UPDATE."""
     ids = await resolve_ids(session, wanted)
     rows = await existing(session, Deal.natural_key, (w.natural_key for w in wanted),
                           selectinload(Deal.territories), selectinload(Deal.media))

@@ -12,9 +12,10 @@ Conventions that hold for every table:
 - Text lengths are declared on the columns and checked before every flush (``check_lengths``), because
   SQLite would store a 10,000-character "country code" without a word.
 
-The tables live in three rooms: ``base`` (what every table shares, and import batches), ``catalog`` (the
-team's records) and ``announcements`` (schedules, digests, the ledger). Importing this package registers
-them all on ``Base.metadata``, which Alembic and the tests compare against.
+The tables live in four rooms: ``base`` (what every table shares, and import batches), ``catalog`` (the
+team's records), ``deals`` (licences out, their territories and media) and ``announcements`` (schedules,
+digests, the ledger). Importing this package registers them all on ``Base.metadata``, which Alembic and the
+tests compare against.
 """
 
 from storage.models.announcements import (
@@ -45,9 +46,6 @@ from storage.models.catalog import (
     AudienceFigure,
     Company,
     CompanyAlias,
-    Deal,
-    DealMedia,
-    DealTerritory,
     Quote,
     Release,
     Territory,
@@ -59,12 +57,18 @@ from storage.models.catalog import (
     territory_group_members,
     title_natural_key,
 )
+from storage.models.deals import (
+    Deal,
+    DealMedia,
+    DealTerritory,
+    reading_order_copies,
+)
 
 __all__ = [
     "AIRING_COPIES", "ANNOUNCE_FILTERS", "ANNOUNCE_KINDS", "ANNOUNCE_MODES", "ANNOUNCE_SUBJECTS", "DIGEST_STATES",
     "IMPORT_KINDS", "KEY_LEN", "NAME_LEN", "NAMING_CONVENTION", "Airing", "AnnouncementDigest", "AnnouncementLedger",
     "AudienceFigure", "Base", "ChannelSchedule", "Company", "CompanyAlias", "Deal", "DealMedia", "DealTerritory",
     "FieldTooLong", "ImportBatch", "Quote", "Release", "ScheduleFilter", "Sourced", "Territory", "TerritoryGroup",
-    "TerritoryName", "Title", "TitleName", "check_lengths", "company_natural_key", "territory_group_members",
-    "title_natural_key",
+    "TerritoryName", "Title", "TitleName", "check_lengths", "company_natural_key", "reading_order_copies",
+    "territory_group_members", "title_natural_key",
 ]

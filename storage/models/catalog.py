@@ -1,5 +1,5 @@
-"""The catalog's tables: territories and groups, titles and their names, companies, deals, audience,
-releases and quotes."""
+"""The catalog's tables: territories and groups, titles and their names, companies, audience, releases and
+quotes (deals live next door, in ``storage.models.deals``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -27,7 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from storage.models.base import KEY_LEN, NAME_LEN, Base, Sourced, not_negative, one_of, percent_between
-from storage.vocab import COMPANY_KINDS, DEAL_STATUSES, MEASUREMENTS, MEDIA_RIGHTS, NAME_KINDS, TITLE_KINDS
+from storage.vocab import COMPANY_KINDS, MEASUREMENTS, NAME_KINDS, TITLE_KINDS
 
 # --- territories -------------------------------------------------------------------------------------
 
@@ -193,66 +192,6 @@ class CompanyAlias(Base):
     key: Mapped[str] = mapped_column(String(KEY_LEN), index=True)
 
     company: Mapped[Company] = relationship(back_populates="aliases", lazy="raise")
-
-
-# --- deals -------------------------------------------------------------------------------------------
-
-
-class Deal(Sourced, Base):
-    """A licence out: a title to a licensee for territories and media rights over a term."""
-
-    __tablename__ = "deals"
-    __table_args__ = (
-        CheckConstraint(one_of("status", DEAL_STATUSES), name="status"),
-        CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="term"),
-        CheckConstraint(not_negative("runs"), name="runs"),
-        CheckConstraint(not_negative("fee"), name="fee"),
-        CheckConstraint("fee IS NULL OR currency IS NOT NULL", name="fee_currency"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # deal_ref when the sheet gives one, otherwise title, licensee, start, territories and media.
-    natural_key: Mapped[str] = mapped_column(String(KEY_LEN), unique=True)
-    deal_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
-    title_id: Mapped[int] = mapped_column(ForeignKey("titles.id", ondelete="RESTRICT"), index=True)
-    licensee_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="RESTRICT"), index=True)
-    exclusive: Mapped[bool | None] = mapped_column(Boolean)
-    start_date: Mapped[dt.date | None] = mapped_column(Date)
-    end_date: Mapped[dt.date | None] = mapped_column(Date)
-    runs: Mapped[int | None] = mapped_column(Integer)
-    holdback_until: Mapped[dt.date | None] = mapped_column(Date)
-    status: Mapped[str | None] = mapped_column(String(16))
-    fee: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
-    currency: Mapped[str | None] = mapped_column(String(3))
-    owner: Mapped[str | None] = mapped_column(String(100))
-    signed_on: Mapped[dt.date | None] = mapped_column(Date)
-    notes: Mapped[str | None] = mapped_column(Text)
-
-    title: Mapped[Title] = relationship(lazy="raise")
-    licensee: Mapped[Company] = relationship(lazy="raise")
-    territories: Mapped[list[DealTerritory]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="DealTerritory.territory_code"
-    )
-    media: Mapped[list[DealMedia]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="DealMedia.media"
-    )
-
-
-class DealTerritory(Base):
-    __tablename__ = "deal_territories"
-
-    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True)
-    territory_code: Mapped[str] = mapped_column(
-        ForeignKey("territories.code", ondelete="RESTRICT"), primary_key=True, index=True
-    )
-
-
-class DealMedia(Base):
-    __tablename__ = "deal_media"
-    __table_args__ = (CheckConstraint(one_of("media", MEDIA_RIGHTS, nullable=False), name="media"),)
-
-    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True)
-    media: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
 # --- audience ----------------------------------------------------------------------------------------

@@ -105,16 +105,26 @@ def _ordered_index_names() -> set[str]:
             if _ordered_on_postgresql(index)}
 
 
+def _ordered_on_sqlite(index: Any) -> bool:
+    """An index with a column in descending order (SQLite keeps the order; reflection does not report it)."""
+    return isinstance(index, sa.Index) and any(not isinstance(column, sa.Column) for column in index.expressions)
+
+
 def ordered_index_differences(connection: Connection) -> dict[str, tuple[str, str]]:
-    """PostgreSQL: index name -> (as the models would create it, as the database has it), where they differ."""
-    if connection.dialect.name != "postgresql":
-        return {}
-    rows = connection.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"))
+    """Indexes with a column order, which reflection does not compare: index name -> (as the models would
+    create it, as the database has it), where they differ. Both engines keep each index's DDL."""
+    if connection.dialect.name == "postgresql":
+        ordered = _ordered_on_postgresql
+        listing = "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+    else:
+        ordered = _ordered_on_sqlite
+        listing = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+    rows = connection.execute(text(listing))
     actual = {str(name): str(definition) for name, definition in rows}
     differences = {}
     for table in Base.metadata.sorted_tables:
         for index in table.indexes:
-            if not _ordered_on_postgresql(index):
+            if not ordered(index):
                 continue
             expected = str(CreateIndex(index).compile(dialect=connection.dialect))
             found = actual.get(str(index.name), "")
@@ -326,3 +336,46 @@ async def test_0003_copies_each_figures_airing_onto_it(empty_engine: AsyncEngine
     may_first = dt.date(2024, 5, 1)
     assert [(r[0], r[1], r[2], r[3], None if r[4] is None else dt.date.fromisoformat(str(r[4]))) for r in rows] == [
         (1, 7, "MX", 3, may_first), (2, 7, "MX", 3, may_first), (3, 7, "MX", 3, None)]
+
+
+async def test_0005_copies_each_deals_reading_order_onto_its_territories(empty_engine: AsyncEngine) -> None:
+    """A catalog with deals at 0004 comes out of 0005 with every territory row carrying its deal's status rank,
+    start and reference, whatever the status (or none), and a start or reference missing."""
+    config = alembic_config()
+
+    def upgrade_to_0004(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+        connection.commit()
+
+    async with empty_engine.connect() as connection:
+        await connection.run_sync(upgrade_to_0004)
+    async with empty_engine.begin() as connection:
+        await connection.execute(text(
+            "INSERT INTO territories (code, alpha3, numeric, name_en, name_es, name_tr)"
+            " VALUES ('MX', 'MEX', '484', 'Mexico', 'México', 'Meksika'),"
+            " ('CL', 'CHL', '152', 'Chile', 'Chile', 'Şili')"))
+        await connection.execute(text(
+            "INSERT INTO titles (id, natural_key, name, key, kind) VALUES (7, 't7', 'Miracle', 'miracle', 'film')"))
+        await connection.execute(text(
+            "INSERT INTO companies (id, natural_key, name, key, kind)"
+            " VALUES (3, 'c3', 'Canal 5', 'canal 5', 'broadcaster')"))
+        await connection.execute(text(
+            "INSERT INTO deals (id, natural_key, deal_ref, title_id, licensee_id, start_date, status) VALUES"
+            " (1, 'd1', 'R-1', 7, 3, '2024-05-01', 'active'), (2, 'd2', NULL, 7, 3, NULL, 'negotiating'),"
+            " (3, 'd3', 'R-3', 7, 3, '2023-01-01', 'cancelled'), (4, 'd4', 'R-4', 7, 3, '2025-02-01', NULL),"
+            " (5, 'd5', 'R-5', 7, 3, NULL, 'offered')"))
+        await connection.execute(text(
+            "INSERT INTO deal_territories (deal_id, territory_code)"
+            " VALUES (1, 'MX'), (1, 'CL'), (2, 'MX'), (3, 'CL'), (4, 'MX'), (5, 'CL')"))
+
+    await upgrade_database(empty_engine)
+
+    async with empty_engine.connect() as connection:
+        rows = (await connection.execute(text(
+            "SELECT deal_id, territory_code, status_rank, start_date, deal_ref FROM deal_territories"
+            " ORDER BY deal_id, territory_code"))).all()
+    assert [(r[0], r[1], r[2], None if r[3] is None else dt.date.fromisoformat(str(r[3])), r[4]) for r in rows] == [
+        (1, "CL", 0, dt.date(2024, 5, 1), "R-1"), (1, "MX", 0, dt.date(2024, 5, 1), "R-1"),
+        (2, "MX", 1, None, None), (3, "CL", 2, dt.date(2023, 1, 1), "R-3"), (4, "MX", 0, dt.date(2025, 2, 1), "R-4"),
+        (5, "CL", 1, None, "R-5")]

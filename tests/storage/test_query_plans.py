@@ -74,6 +74,8 @@ HOT_LOOKUPS: dict[str, Lookup] = {
     "top on a channel": lambda s, ids: best_figures(s, AudienceScope(channel_id=ids["channel"])),
     "deals by title": lambda s, ids: deal_facts(s, title_id=ids["title"]),
     "deals by territory": lambda s, ids: deal_facts(s, territory_codes={"MX"}),
+    "deals by group": lambda s, ids: deal_facts(s, territory_codes=LATAM),
+    "deals by group, in statuses": lambda s, ids: deal_facts(s, territory_codes=LATAM, statuses={"active", "expired"}),
     "deals by licensee": lambda s, ids: deal_facts(s, licensee_id=ids["channel"]),
     "avails over a group": lambda s, ids: avails_deals(s, ids["title"], LATAM),
     "buyer's channel figures": lambda s, ids: channel_figures(s, ids["channel"]),
