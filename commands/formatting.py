@@ -2,28 +2,20 @@
 
 A 200-figure list formats about a thousand numbers and dates, and Babel takes tens of microseconds for
 each, so what Babel worked out once per locale is kept: the parsed locale, whether it groups whole numbers
-plainly (then Python's own grouping with the locale's symbol writes them), the compact steps of "3.1
-million", and dates and percentages already written. Every answer is still Babel's: the tests compare
+plainly (then Python's own grouping with the locale's symbol writes them), what it says for runs of counts
+("3.1 million"), and dates and percentages already written. Every answer is still Babel's: the tests compare
 them with Babel's own functions across locales and values.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
-from babel.numbers import (
-    NumberPattern,
-    format_compact_decimal,
-    format_decimal,
-    format_percent,
-    get_group_symbol,
-    parse_pattern,
-)
+from babel.numbers import format_compact_decimal, format_decimal, format_percent, get_group_symbol
 
 # Whole numbers a locale's plain grouping is checked on before Python's grouping stands in for Babel's.
 _GROUPING_PROBES = (0, 7, 999, 1_000, 1_234, 9_999, 12_345, 123_456, 999_999, 1_000_000, 3_100_000,
@@ -59,55 +51,30 @@ def format_count_short(value: int, locale: str) -> str:
     """A large count as people say it: 3.1 million (en), 3,1 millones (es), 3,1 milyon (tr)."""
     if value < 10_000:
         return format_count(value, locale)
-    steps = _compact_steps(locale)
-    if steps is None:
+    if type(value) is int:
+        # Counts that share their first three digits mostly read the same ("3.1 million" for 3,140,000 to
+        # 3,149,999): Babel is asked about the run's two ends once, and its words kept when they agree.
+        step = 10 ** (len(str(value)) - 3)
+        low = value - value % step
+        if (words := _compact_run(low, low + step - 1, locale)) is not None:
+            return words
+    return _babel_compact(value, locale)
+
+
+@lru_cache(maxsize=8192)
+def _compact_run(low: int, high: int, locale: str) -> str | None:
+    """Babel's words for every count from ``low`` to ``high`` when it writes both ends the same (what it
+    writes grows in steps with the count, so the counts between read the same too); None when they differ,
+    as around a rounding boundary, and each count there is asked about on its own."""
+    words = _babel_compact(low, locale)
+    return words if words == _babel_compact(high, locale) else None
+
+
+def _babel_compact(value: int, locale: str) -> str:
+    babel = babel_locale(locale)
+    if "long" not in babel.compact_decimal_formats:
         return format_count(value, locale)  # no words for millions in this locale: the number in full
-    step = next((step for step in steps if value >= step.magnitude), None)
-    if step is None or step.divisor is None or type(value) is not int:
-        return format_compact_decimal(value, format_type="long", fraction_digits=1, locale=babel_locale(locale))
-    number = Decimal(value) / step.divisor
-    return _compact(locale, step.magnitude, round(number, 1), babel_locale(locale).plural_form(number), number == 1)
-
-
-@dataclass(frozen=True)
-class _CompactStep:
-    """Numbers from ``magnitude`` up are divided by ``divisor`` and written in that magnitude's words;
-    ``divisor`` is None where the locale writes them in full."""
-
-    magnitude: int
-    divisor: int | None
-
-
-@lru_cache(maxsize=32)
-def _compact_steps(code: str) -> tuple[_CompactStep, ...] | None:
-    """The locale's long compact magnitudes, largest first, as Babel's ``format_compact_decimal`` reads them
-    (CLDR: the "other" pattern's zeros say how many digits stay); None when the locale has no long forms.
-    Babel itself writes what these steps do not cover (a magnitude the locale writes in full, say)."""
-    formats = babel_locale(code).compact_decimal_formats
-    if "long" not in formats:
-        return None
-    steps = []
-    for magnitude in sorted((int(m) for m in formats["long"]["other"]), reverse=True):
-        pattern = parse_pattern(formats["long"]["other"][str(magnitude)]).pattern
-        zeros = pattern.count("0")
-        steps.append(_CompactStep(magnitude, None if pattern == "0" else magnitude // 10 ** (zeros - 1)))
-    return tuple(steps)
-
-
-@lru_cache(maxsize=4096)
-def _compact(code: str, magnitude: int, rounded: Decimal, plural: str, exactly_one: bool) -> str:
-    """``rounded`` in the words of ``magnitude``, in the form Babel picks for the unrounded number: its plural
-    form's pattern when the locale has one, the pattern for "1" when it is exactly one, else "other"."""
-    locale = babel_locale(code)
-    forms = locale.compact_decimal_formats["long"]
-    if plural not in forms:
-        plural = "other"
-    if exactly_one and "1" in forms:
-        plural = "1"
-    if str(magnitude) not in forms[plural]:
-        plural = "other"
-    pattern: NumberPattern = parse_pattern(forms[plural][str(magnitude)])
-    return pattern.apply(rounded, locale, decimal_quantization=False)
+    return format_compact_decimal(value, format_type="long", fraction_digits=1, locale=babel)
 
 
 def format_points(value: Decimal | float, locale: str) -> str:
