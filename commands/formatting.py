@@ -65,7 +65,9 @@ def format_count_short(value: int, locale: str) -> str:
 def _compact_run(low: int, high: int, locale: str) -> str | None:
     """Babel's words for every count from ``low`` to ``high`` when it writes both ends the same (what it
     writes grows in steps with the count, so the counts between read the same too); None when they differ,
-    as around a rounding boundary, and each count there is asked about on its own."""
+    as around a rounding boundary, and each count there is asked about on its own. Babel 2.19 picks the
+    plural form from the rounded number, which makes those steps; 2.18 read it off the unrounded one, and
+    Latvian's fraction-digit plurals then changed within a run (hence ``babel>=2.19``)."""
     words = _babel_compact(low, locale)
     return words if words == _babel_compact(high, locale) else None
 

@@ -39,7 +39,7 @@ def test_unknown_date_is_said_plainly() -> None:
 # Locales beside the supported three, with other group symbols, group sizes, digits and plural rules: the
 # formatting kept per locale must give Babel's own answer everywhere, or leave the writing to Babel.
 _MANY_LOCALES = ("en", "es", "tr", "de", "fr", "pl", "pt_BR", "ru", "ar", "hi", "en_IN", "sv", "de_CH", "ja",
-                 "ko", "zh", "he", "fa", "bn", "ro", "lt", "cy", "ga", "mt", "my")
+                 "ko", "zh", "he", "fa", "bn", "ro", "lt", "lv", "cy", "ga", "mt", "my")
 
 
 @pytest.mark.parametrize("locale", _MANY_LOCALES)
