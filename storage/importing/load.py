@@ -12,24 +12,31 @@ SQLite, the connection's page cache is enlarged; both are put back when it ends,
 from __future__ import annotations
 
 import asyncio
+import csv
 import gc
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
+from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.db import CatalogSession, SessionFactory
-from storage.importing.parse import RowReader, parse_row, parse_sheet_rows
-from storage.importing.readers import RawSheet, read_files
+from storage.importing.cells import RowReader
+from storage.importing.figures import write_ratings
+from storage.importing.parse import parse_row, parse_sheet_rows
+from storage.importing.ratings_columns import ratings_from_columns
+from storage.importing.readers import RawSheet, Row, not_valid_csv, read_files
 from storage.importing.report import ImportReport, KindReport, Location, Problems
-from storage.importing.resolve import Parsed, Resolver, Wanted
+from storage.importing.resolve import Parsed, Resolver
 from storage.importing.sheets import KIND_ORDER
 from storage.importing.upserts import INSERTED, UNCHANGED, UPDATED, WRITERS
 from storage.models import ImportBatch
 
 Progress = Callable[[int, int], None]
+_WRITERS: dict[str, Callable[..., Awaitable[None]]] = {**WRITERS, "ratings": write_ratings}
 _YIELD_EVERY = 500  # rows between giving the event loop (and the progress bar) a turn
 _SQLITE_IMPORT_CACHE_KIB = 256 * 1024  # SQLite's page cache during an import (its default is 2 MiB)
 
@@ -39,15 +46,22 @@ _PARSED_FIELD = {
 }
 
 
+_PLACE_AND_OUTCOME = attrgetter("at.file", "at.sheet", "outcome")
+
+
 class _Ticker:
     """Counts rows through validation and writing; ``total`` counts each row twice (checked, then written)."""
 
     def __init__(self, rows: int, progress: Progress | None) -> None:
         self.done, self.total, self.progress = 0, 2 * rows, progress
 
-    def __call__(self) -> None:
-        self.done += 1
-        if self.progress is not None and self.done % _YIELD_EVERY == 0:
+    def drop(self, rows: int) -> None:
+        """Rows counted in the total that turned out not to be there (a CSV file's size is a bound)."""
+        self.total -= 2 * rows
+
+    def __call__(self, rows: int = 1) -> None:
+        before, self.done = self.done, self.done + rows
+        if self.progress is not None and before // _YIELD_EVERY != self.done // _YIELD_EVERY:
             self.progress(self.done, self.total)
 
     def finish(self) -> None:
@@ -55,47 +69,87 @@ class _Ticker:
             self.progress(self.total, self.total)
 
 
+def _in_chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    """``rows`` in lists of ``size``; a malformed CSV row raises ``csv.Error`` after the rows before it."""
+    chunk: list[Row] = []
+    try:
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+    except csv.Error:
+        if chunk:
+            yield chunk
+        raise
+    if chunk:
+        yield chunk
+
+
 async def _parse(sheets: list[RawSheet], problems: Problems, tick: _Ticker) -> Parsed:
-    """Validate every cell of every sheet; pure work, but it yields now and then so the bot stays responsive."""
+    """Validate every cell of every sheet; pure work, but it yields now and then so the bot stays responsive.
+
+    Rows are read as they are parsed and only their records kept (a CSV file's raw cells never all at
+    once); then each sheet knows its exact row count, and so does the progress total.
+    """
     parsed = Parsed()
     for sheet in sheets:
         spec, header, header_problems = parse_sheet_rows(sheet)
         problems.extend(header_problems)
+        if header is None:
+            tick.drop(sheet.size)  # the header problems say it all; row-by-row noise would hide them
+            sheet.release(sheet.size)
+            continue
         records = getattr(parsed, _PARSED_FIELD[sheet.kind])
-        for number, cells in sheet.rows:
-            tick()
-            if tick.done % _YIELD_EVERY == 0:
+        rows = 0
+        try:
+            for chunk in _in_chunks(sheet.rows(), _YIELD_EVERY):
+                rows += len(chunk)
+                # A ratings chunk whose every cell is plainly valid is read column by column, in C mostly.
+                plain = ratings_from_columns(header, spec, sheet.file, sheet.sheet, chunk) \
+                    if sheet.kind == "ratings" else None
+                if plain is not None:
+                    records.extend(plain)
+                else:
+                    for number, cells in chunk:
+                        reader = RowReader(spec, header, Location(sheet.file, sheet.sheet, number), cells)
+                        record = parse_row(sheet.kind, reader)
+                        if reader.problems:
+                            problems.extend(reader.problems)
+                        elif record is not None:
+                            records.append(record)
+                tick(len(chunk))
                 await asyncio.sleep(0)
-            if header is None:
-                continue  # the header problems say it all; row-by-row noise would hide them
-            reader = RowReader(spec, header, Location(sheet.file, sheet.sheet, number), cells)
-            record = parse_row(sheet.kind, reader)
-            problems.extend(reader.problems)
-            if record is not None:
-                records.append(record)
+        except csv.Error as error:
+            problems.add(not_valid_csv(sheet.file, error))
+        tick.drop(sheet.size - rows)
+        sheet.release(rows)
     return parsed
 
 
-async def _write(session: CatalogSession, sheets: list[RawSheet], wanted: dict[str, list[Wanted]],
+async def _write(session: CatalogSession, sheets: list[RawSheet], wanted: dict[str, list[Any]],
                  tick: _Ticker) -> list[KindReport]:
     batches: dict[tuple[str, str | None], ImportBatch] = {}
     for sheet in sheets:
         batch = ImportBatch(file_name=sheet.file[:255], sheet=sheet.sheet[:64] if sheet.sheet else None,
-                            kind=sheet.kind, sha256=sheet.sha256, rows=len(sheet.rows),
+                            kind=sheet.kind, sha256=sheet.sha256, rows=sheet.size,
                             inserted=0, updated=0, unchanged=0)
         batches[(sheet.file, sheet.sheet)] = batch
     session.add_all(batches.values())
     await session.flush()
     batch_id_of = {place: batch.id for place, batch in batches.items()}
+
+    def batch_of(at: Location) -> int:
+        return batch_id_of[(at.file, at.sheet)]
+
     reports: list[KindReport] = []
     for kind in KIND_ORDER:
         records = wanted.get(kind, [])
         if not records and not any(sheet.kind == kind for sheet in sheets):
             continue
-        batch_ids = {id(w): batch_id_of[(w.at.file, w.at.sheet)] for w in records}
-        await WRITERS[kind](session, records, batch_ids, tick)
+        await _WRITERS[kind](session, records, batch_of, tick)
         # Counted in a plain Counter, then set once: a million ORM attribute increments add up.
-        outcomes = Counter((w.at.file, w.at.sheet, w.outcome) for w in records)
+        outcomes = Counter(map(_PLACE_AND_OUTCOME, records))
         report = KindReport(kind)
         for (file, sheet_name, outcome), number in outcomes.items():
             batch = batches[(file, sheet_name)]
@@ -176,7 +230,7 @@ async def import_files(session_factory: SessionFactory, paths: Sequence[Path], *
         read = await asyncio.to_thread(read_files, paths)  # file I/O and unzipping .xlsx stay off the event loop
         problems = Problems()
         problems.extend(read.problems)
-        tick = _Ticker(sum(len(sheet.rows) for sheet in read.sheets), progress)
+        tick = _Ticker(sum(sheet.size for sheet in read.sheets), progress)
         parsed = await _parse(read.sheets, problems, tick)
         async with session_factory() as session:
             try:

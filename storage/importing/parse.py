@@ -1,27 +1,24 @@
 """Turn raw sheets into validated plain records, collecting every problem; no database here.
 
-Cells are read with ``values`` (numbers, dates, yes/no), vocabularies with ``storage.vocab.canonical``
-and lengths are checked against the model columns, so a row that passes here can only still fail on its
-references (titles, companies, territories, groups), which ``references`` resolves against the catalog.
+Cells are read with ``cells.RowReader`` (numbers, dates and yes/no through ``values``, vocabularies
+through ``storage.vocab.canonical``, lengths against the model columns), so a row that passes here can
+only still fail on its references (titles, companies, territories, groups), which ``references``
+resolves against the catalog.
 A row with any problem yields no record, but all its problems are reported, and so are those of every
 other row: the user fixes the file once, not once per error.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import csv
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-from babel.numbers import list_currencies
 from rapidfuzz import fuzz, process
 
 from storage.importing import values
+from storage.importing.cells import HeaderMap, RowReader, parse_language
 from storage.importing.readers import Cell, RawSheet
 from storage.importing.records import (
     CompanyRow,
@@ -33,22 +30,13 @@ from storage.importing.records import (
     ReleaseRow,
     TitleRow,
 )
-from storage.importing.report import ImportProblem, Location
-from storage.importing.sheets import SHEETS, ColumnSpec, SheetSpec
+from storage.importing.report import ImportProblem
+from storage.importing.sheets import SHEETS, SheetSpec
 from storage.keys import name_key
-from storage.models import KEY_LEN
-from storage.vocab import VOCABULARIES, canonical
 
-_VOCAB_WORDS = {
-    "media": "media right", "status": "deal status", "title_kind": "kind of title",
-    "company_kind": "kind of company", "measurement": "measurement",
-}
 _HEADER_SEPARATORS = re.compile(r"[\s\-]+")
-# A BCP-47 tag as the team writes one before an alias: "es", "es-MX", "zh-Hant-TW", "es-419".
-_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Za-z]{2}|\d{3}))?")
 # What may be a language before "name": lower-case like a BCP-47 tag, so "It: Chapter Two" stays a bare name.
 _LOOKS_LIKE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
-_CURRENCIES = frozenset(list_currencies())
 
 
 def normalize_header(cell: Cell) -> str:
@@ -82,30 +70,19 @@ def did_you_mean(text: str, choices: dict[str, str], *, limit: int = 3, cutoff: 
     return f"; did you mean {listed}?"
 
 
-def shown(value: Cell) -> str | None:
-    """A cell's text for messages and ``ImportProblem.value``, cut short when it is long."""
-    text = values.parse_text(value)
-    if text is not None and len(text) > 60:
-        return text[:57] + "..."
-    return text
-
-
-@dataclass
-class HeaderMap:
-    """Which cell index holds which column of the spec."""
-
-    index: dict[str, int] = field(default_factory=dict)
-
-
 def read_header(sheet: RawSheet, spec: SheetSpec) -> tuple[HeaderMap, list[ImportProblem]]:
     """Map the header to the spec; unknown, repeated, unnamed and missing required columns are problems."""
     problems: list[ImportProblem] = []
-    header = HeaderMap()
+    header = HeaderMap(text_cells=sheet.text_cells)
     known = {name_key(name): name for name in spec.names}
 
     def has_data(index: int) -> bool:
-        # Only asked about a column without a name, so a normal sheet is never scanned cell by cell.
-        return any(index < len(cells) and values.parse_text(cells[index]) for _, cells in sheet.rows)
+        # Only asked about a column without a name, so a normal sheet is never scanned cell by cell. A
+        # malformed CSV row ends the scan: with the header in doubt, the rows are not read further.
+        try:
+            return any(index < len(cells) and values.parse_text(cells[index]) for _, cells in sheet.rows())
+        except csv.Error:
+            return False
 
     for index, cell in enumerate(sheet.header):
         raw = values.parse_text(cell)
@@ -135,186 +112,6 @@ def read_header(sheet: RawSheet, spec: SheetSpec) -> tuple[HeaderMap, list[Impor
 
 def _with(problem: ImportProblem, message: str) -> ImportProblem:
     return ImportProblem(problem.file, problem.sheet, problem.row, problem.column, problem.value, message)
-
-
-_SPEC_COLUMNS: dict[int, tuple[SheetSpec, dict[str, ColumnSpec]]] = {}
-
-
-def _columns_of(spec: SheetSpec) -> dict[str, ColumnSpec]:
-    """``spec``'s columns by name, built once per spec: ``SheetSpec.column`` is a linear scan per call.
-
-    Keyed by identity (hashing a spec walks all its columns); the entry keeps the spec alive, so its id
-    cannot be reused by another spec.
-    """
-    entry = _SPEC_COLUMNS.get(id(spec))
-    if entry is None or entry[0] is not spec:
-        entry = _SPEC_COLUMNS[id(spec)] = (spec, {column.name: column for column in spec.columns})
-    return entry[1]
-
-
-@lru_cache(maxsize=4096)
-def _canonical(vocabulary: str, text: str) -> str | None:
-    """``vocab.canonical``, remembered: a sheet repeats a few words (live, svod) on every row."""
-    return canonical(vocabulary, text)
-
-
-class RowReader:
-    """Reads one row's cells by column, recording a problem (and returning None) for each bad one."""
-
-    __slots__ = ("at", "cells", "columns", "problems", "spec", "texts")
-
-    def __init__(self, spec: SheetSpec, header: HeaderMap, at: Location, cells: list[Cell]) -> None:
-        self.spec, self.at, self.problems = spec, at, list[ImportProblem]()
-        self.columns = _columns_of(spec)
-        width = len(cells)
-        self.cells = {name: cells[i] if i < width else None for name, i in header.index.items()}
-        # Each cell's stripped text, read once: the checks below ask for it several times per cell. CSV
-        # cells (str) are stripped here directly, the one case worth a shortcut: rows run to millions.
-        parse_text = values.parse_text
-        self.texts = {name: (cell.strip() or None) if type(cell) is str else parse_text(cell)
-                      for name, cell in self.cells.items()}
-
-    def fail(self, column: str | None, message: str, value: Cell = None) -> None:
-        self.problems.append(self.at.problem(column, shown(value), message))
-
-    def raw(self, column: str) -> Cell:
-        return self.cells.get(column)
-
-    def cell_text(self, column: str) -> str | None:
-        """``values.parse_text(self.raw(column))``, from the texts read when the row was."""
-        return self.texts.get(column)
-
-    def text(self, column: str) -> str | None:
-        spec = self.columns[column]
-        text = self.texts.get(column)
-        if text is None:
-            if spec.required:
-                self.fail(column, f"the cell is empty; every row needs a {column}")
-            return None
-        if spec.max_length is not None and len(text) > spec.max_length:
-            return self.check_length(spec, text)  # reports the problem
-        return text
-
-    def check_length(self, spec: ColumnSpec, text: str, value: Cell = None) -> str | None:
-        if spec.max_length is not None and len(text) > spec.max_length:
-            self.fail(spec.name, f"'{shown(text)}' is {len(text)} characters long; the limit is {spec.max_length}",
-                      value if value is not None else text)
-            return None
-        return text
-
-    def name(self, column: str) -> tuple[str, str] | None:
-        """A text cell that names something: (name, name_key), the key non-empty and short enough."""
-        text = self.text(column)
-        if text is None:
-            return None
-        key = name_key(text)
-        if not key:
-            self.fail(column, f"'{text}' has no letters or digits to look it up by", text)
-            return None
-        if len(key) > KEY_LEN:
-            self.fail(column, f"'{shown(text)}' is too long once written in plain letters (limit {KEY_LEN})", text)
-            return None
-        return text, key
-
-    def parsed(self, column: str, parser: Callable[[Cell], Any]) -> Any:
-        if self.texts.get(column) is None:
-            if self.columns[column].required:
-                self.fail(column, f"the cell is empty; every row needs a {column}")
-            return None
-        value = self.cells[column]
-        try:
-            return parser(value)
-        except values.CellError as error:
-            self.fail(column, str(error), value)
-            return None
-
-    def whole(self, column: str, low: int = 0, high: int | None = None) -> int | None:
-        number: int | None = self.parsed(column, values.parse_whole_number)
-        if number is not None and (number < low or (high is not None and number > high)):
-            limits = f"from {low} to {high}" if high is not None else f"of {low} or more"
-            self.fail(column, f"'{shown(self.raw(column))}' is out of range; write a number {limits}", self.raw(column))
-            return None
-        return number
-
-    def decimal(self, column: str) -> Decimal | None:
-        return self.parsed(column, values.parse_decimal)  # type: ignore[no-any-return]
-
-    def percent(self, column: str) -> Decimal | None:
-        return self.parsed(column, values.parse_percent)  # type: ignore[no-any-return]
-
-    def date(self, column: str) -> dt.date | None:
-        return self.parsed(column, values.parse_date)  # type: ignore[no-any-return]
-
-    def bool(self, column: str) -> bool | None:
-        return self.parsed(column, values.parse_bool)  # type: ignore[no-any-return]
-
-    def vocab(self, column: str, text: str | None = None) -> str | None:
-        spec = self.columns[column]
-        vocabulary = spec.vocabulary or ""
-        text = text if text is not None else self.cell_text(column)
-        if text is None:
-            return None
-        value = _canonical(vocabulary, text)
-        if value is None:
-            accepted = ", ".join(VOCABULARIES[vocabulary])
-            self.fail(column, f"'{text}' is not a {_VOCAB_WORDS[vocabulary]}; write one of {accepted}", text)
-        return value
-
-    def vocab_list(self, column: str) -> tuple[str, ...] | None:
-        parts = values.split_multi(self.raw(column))
-        if not parts:
-            if self.columns[column].required:
-                self.fail(column, f"the cell is empty; every row needs at least one {column} value")
-            return None
-        found = [self.vocab(column, part) for part in parts]
-        if any(value is None for value in found):
-            return None
-        return tuple(sorted({value for value in found if value}))
-
-    def parts(self, column: str) -> list[str] | None:
-        parts = values.split_multi(self.raw(column))
-        if not parts and self.columns[column].required:
-            self.fail(column, f"the cell is empty; every row needs at least one {column} value")
-            return None
-        return parts
-
-    def joined(self, column: str) -> str | None:
-        """A ``|``-list stored as one text (genres, cast, highlights), normalized to ``a|b``."""
-        parts = values.split_multi(self.raw(column))
-        return self.check_length(self.columns[column], "|".join(parts), self.raw(column)) if parts else None
-
-    def currency(self, column: str) -> str | None:
-        text = self.cell_text(column)
-        if text is None:
-            return None
-        if text.upper() not in _CURRENCIES:
-            self.fail(column, f"'{text}' is not an ISO 4217 currency code; write one such as USD, EUR, TRY", text)
-            return None
-        return text.upper()
-
-    def language(self, column: str) -> str | None:
-        text = self.cell_text(column)
-        if text is None:
-            return None
-        parsed = parse_language(text)
-        if parsed is None:
-            self.fail(column, f"'{text}' is not a language tag; write one such as tr, es or es-MX", text)
-            return None
-        return self.check_length(self.columns[column], parsed[2])
-
-
-def parse_language(text: str) -> tuple[str, str | None, str] | None:
-    """(language, region, tag) of a BCP-47 tag (``es-mx`` -> ``es``, ``MX``, ``es-MX``), or None."""
-    pieces = text.strip().replace("_", "-").split("-")
-    pieces = [pieces[0].lower(), *(p.title() if len(p) == 4 else p.upper() for p in pieces[1:])]
-    tag = "-".join(pieces)
-    if not _LANGUAGE_TAG.fullmatch(tag):
-        return None
-    try:
-        locale = Locale.parse(tag, sep="-")
-    except (UnknownLocaleError, ValueError):
-        return None
-    return locale.language, locale.territory, tag
 
 
 def title_names(reader: RowReader, title: str, original: str | None, language: str | None) -> list[NameRow] | None:
@@ -406,6 +203,9 @@ def _deal(r: RowReader) -> DealRow:
     )
 
 
+_FIGURE_CELLS = ("viewers", "rating_pct", "share_pct", "reach", "rank_note")
+
+
 def _rating(r: RowReader) -> RatingRow:
     row = RatingRow(
         r.at, r.text("title") or "", r.text("territory") or "", r.text("channel") or "", r.date("air_date"),
@@ -413,8 +213,7 @@ def _rating(r: RowReader) -> RatingRow:
         r.whole("reach"), r.text("target") or "", r.vocab("measurement") or "", r.text("rank_note"),
         r.text("notes"), r.text("source"),
     )
-    figures = ("viewers", "rating_pct", "share_pct", "reach", "rank_note")
-    if not r.problems and all(r.cell_text(column) is None for column in figures):
+    if not r.problems and not any(map(r.texts.get, _FIGURE_CELLS)):  # every one empty ("" or None)
         r.fail(None, "the row has no figure; fill in at least one of viewers, rating_pct, share_pct, reach "
                      "or rank_note")
     return row

@@ -6,6 +6,9 @@ than a guess: the kind is the file's stem (``titles.csv``), or the stem's first 
 as ``territory_groups``. A workbook is read sheet by sheet with the same rule on each sheet's name; a
 sheet whose name is no kind is skipped (a "Notes" tab) and reported, except that a workbook named after a
 kind with a single sheet ("titles.xlsx" with "Sheet1") holds that kind.
+
+A CSV file's rows are read when they are asked for (``RawSheet.rows``), straight from its bytes, so an
+import of a million rows never holds a million rows of raw cells: each row is parsed and let go.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 from storage.importing.report import ImportProblem
 from storage.importing.sheets import KIND_ORDER
@@ -30,16 +35,45 @@ _SEPARATORS = re.compile(r"[\s\-_.]+")
 _KINDS_WORDS = ", ".join(KIND_ORDER)
 
 
+Row = tuple[int, list[Cell]]  # the row's number as the spreadsheet shows it (the header is 1), its cells
+
+
 @dataclass
 class RawSheet:
-    """One file or workbook sheet: its header and data rows, each numbered as the spreadsheet shows it."""
+    """One file or workbook sheet: its header and its data rows, which ``rows()`` reads on each call.
+
+    ``size`` is how many data rows it holds: exact for a workbook sheet; for a CSV file, an upper bound
+    (its line count) until the rows have been read, for a progress bar that must start before that.
+    """
 
     file: str
     sheet: str | None
     kind: str
     sha256: str
     header: list[Cell]
-    rows: list[tuple[int, list[Cell]]] = field(default_factory=list)
+    size: int = 0
+    workbook_rows: list[Row] = field(default_factory=list)  # a workbook sheet's, read with the workbook
+    csv_source: tuple[bytes, str] | None = None  # a CSV file's bytes and delimiter, read row by row
+
+    def rows(self) -> Iterator[Row]:
+        """The data rows without the empty ones; a CSV file's raise ``csv.Error`` where it is malformed."""
+        if self.csv_source is None:
+            yield from self.workbook_rows
+            return
+        records = _csv_records(*self.csv_source)
+        next(records, None)  # the header
+        for number, record in enumerate(records, start=2):
+            if "".join(record).strip():  # some cell holds more than spaces
+                yield number, cast(list[Cell], record)
+
+    @property
+    def text_cells(self) -> bool:
+        """Whether every cell is a str, as in a CSV file (a workbook's cells may be numbers or dates)."""
+        return self.csv_source is not None
+
+    def release(self, size: int) -> None:
+        """Forget the rows once read (the import keeps the sheet for its batch), keeping how many there were."""
+        self.size, self.workbook_rows, self.csv_source = size, [], None
 
 
 @dataclass
@@ -105,18 +139,25 @@ def _read_csv(file_name: str, data: bytes, result: ReadResult) -> None:
     delimiter = max((";", ",", "\t"), key=header_line.count) if header_line.strip() else ","
     if not any(separator in header_line for separator in ";,\t"):
         delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    sheet = RawSheet(file_name, None, kind, hashlib.sha256(data).hexdigest(), [])
+    lines = text.count("\n")  # no fewer than the data rows: one per row before the last, and the header's
+    del text  # the rows are read from the bytes when parsed (see RawSheet.rows)
     try:
-        for number, record in enumerate(reader, start=1):
-            if number == 1:
-                sheet.header = list(record)
-            elif any(cell.strip() for cell in record):
-                sheet.rows.append((number, list(record)))
+        header: list[Cell] = list(next(_csv_records(data, delimiter), []))
     except csv.Error as error:
-        result.problems.append(ImportProblem(file_name, None, None, None, None, f"is not valid CSV ({error})"))
+        result.problems.append(not_valid_csv(file_name, error))
         return
-    result.sheets.append(sheet)
+    result.sheets.append(RawSheet(file_name, None, kind, hashlib.sha256(data).hexdigest(), header, size=lines,
+                                  csv_source=(data, delimiter)))
+
+
+def _csv_records(data: bytes, delimiter: str) -> Iterator[list[str]]:
+    # newline="" as the csv module asks; the bytes are decoded as they are read (a StringIO of the whole
+    # text would hold four bytes per character).
+    return csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""), delimiter=delimiter)
+
+
+def not_valid_csv(file_name: str, error: csv.Error) -> ImportProblem:
+    return ImportProblem(file_name, None, None, None, None, f"is not valid CSV ({error})")
 
 
 def _percent_cell(value: Cell, number_format: str) -> Cell:
@@ -151,14 +192,15 @@ def _read_workbook(file_name: str, data: bytes, result: ReadResult) -> None:
             if kind is None:
                 result.skipped.append(f"{file_name}, sheet {name}: not a kind of record")
                 continue
-            sheet = RawSheet(file_name, name, kind, digest, [])
+            header: list[Cell] = []
+            rows: list[Row] = []
             for number, cells in enumerate(workbook[name].iter_rows(), start=1):
                 values = [_percent_cell(cell.value, getattr(cell, "number_format", "") or "") for cell in cells]
                 if number == 1:
-                    sheet.header = values
+                    header = values
                 elif any(_filled(value) for value in values):
-                    sheet.rows.append((number, values))
-            result.sheets.append(sheet)
+                    rows.append((number, values))
+            result.sheets.append(RawSheet(file_name, name, kind, digest, header, size=len(rows), workbook_rows=rows))
     finally:
         workbook.close()
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from storage.db import CatalogSession, in_chunks
+from storage.db import CatalogSession
+from storage.importing.bulk import VALUES, rows_where_in
 from storage.importing.parse import did_you_mean
 from storage.keys import name_key
 from storage.models import (
@@ -43,6 +44,10 @@ _YEAR = re.compile(r"\d{4}")
 cached_name_key = lru_cache(maxsize=1 << 16)(name_key)
 
 
+# Keys for at least a quarter of the catalog's titles: read every title once rather than by key.
+_READ_ALL_FROM_SHARE = 4
+
+
 class ReferenceProblem(ValueError):
     """A reference that fits nothing or more than one record; the text is the sentence the user reads."""
 
@@ -59,29 +64,32 @@ class _Memo:
     """What ``resolve`` gave for each text: the answer, or the problem to raise again for the next row.
 
     A problem is raised afresh (without the traceback of its first raise) so a file repeating one bad
-    name a million times does not grow one traceback a million frames long.
+    name a million times does not grow one traceback a million frames long. Answers and problems are
+    kept apart so the usual case, a text already answered, is one dictionary lookup (``answers.get``,
+    which callers on the hot path make themselves before calling ``get``).
     """
 
     def __init__(self) -> None:
-        self.answers: dict[str, Any] = {}
+        self.answers: dict[str, Any] = {}  # never None: natural keys, codes, tuples of codes
+        self.problems: dict[str, ReferenceProblem] = {}
 
     def get(self, text: str, resolve: Callable[[str], Any]) -> Any:
-        answer = self.answers.get(text, _MISSING)
-        if answer is _MISSING:
+        answer = self.answers.get(text)
+        if answer is not None:
+            return answer
+        problem = self.problems.get(text)
+        if problem is None:
             try:
-                answer = resolve(text)
-            except ReferenceProblem as problem:
-                answer = problem
-            self.answers[text] = answer
-        if isinstance(answer, ReferenceProblem):
-            raise answer.with_traceback(None)
-        return answer
+                answer = self.answers[text] = resolve(text)
+            except ReferenceProblem as raised:
+                problem = self.problems[text] = raised
+            else:
+                return answer
+        raise problem.with_traceback(None)
 
     def clear(self) -> None:
         self.answers.clear()
-
-
-_MISSING = object()
+        self.problems.clear()
 
 
 def _listed(items: list[str]) -> str:
@@ -114,7 +122,7 @@ class TerritoryIndex:
 
     def resolve(self, text: str) -> str:
         """The one territory ``text`` names; ``ReferenceProblem`` when it names none or several."""
-        return self.memo.get(text, self._resolve)  # type: ignore[no-any-return]
+        return self.memo.answers.get(text) or self.memo.get(text, self._resolve)  # type: ignore[no-any-return]
 
     def _resolve(self, text: str) -> str:
         codes = self.matches(text)
@@ -203,11 +211,20 @@ class NameIndex:
 
     def add(self, entry: Entry, keys: Iterable[str]) -> None:
         """Add a record under all its name keys, replacing a catalog record the import rewrites."""
-        self.drop(entry.natural_key)
-        self.entries[entry.natural_key] = entry
-        self.keys_of[entry.natural_key] = set(keys)
-        for key in self.keys_of[entry.natural_key]:
-            self.by_key[key].add(entry.natural_key)
+        self.add_all([(entry, keys)])
+
+    def add_all(self, records: Iterable[tuple[Entry, Iterable[str]]]) -> None:
+        """``add`` each record (the catalog's, loaded by the hundred thousand)."""
+        self.memo.clear()
+        entries, keys_of, by_key = self.entries, self.keys_of, self.by_key
+        for entry, keys in records:
+            natural_key = entry.natural_key
+            if natural_key in entries:
+                self.drop(natural_key)
+            entries[natural_key] = entry
+            keys_of[natural_key] = names = set(keys)
+            for key in names:
+                by_key[key].add(natural_key)
 
     def drop(self, natural_key: str) -> None:
         """Forget a record (its names may change when the import rewrites it)."""
@@ -218,7 +235,7 @@ class NameIndex:
 
     def resolve(self, text: str) -> str:
         """The natural key of the one record ``text`` names; ``UnknownName`` or ``ReferenceProblem`` if not."""
-        return self.memo.get(text, self._resolve)  # type: ignore[no-any-return]
+        return self.memo.answers.get(text) or self.memo.get(text, self._resolve)  # type: ignore[no-any-return]
 
     def _resolve(self, text: str) -> str:
         qualified = split_qualifiers(text, self.territories, years=self.years)
@@ -259,43 +276,50 @@ async def load_groups(session: CatalogSession, places: Places) -> None:
 
 
 async def load_titles(session: CatalogSession, index: NameIndex, keys: set[str]) -> None:
-    """Add the catalog's titles that have a name among ``keys``, with all their names."""
-    title_ids: set[int] = set()
-    for chunk in in_chunks(sorted(keys)):
-        title_ids.update(await session.scalars(select(TitleName.title_id).where(TitleName.key.in_(chunk))))
-        title_ids.update(await session.scalars(select(Title.id).where(Title.key.in_(chunk))))
-    entries: dict[int, Entry] = {}
+    """Add the catalog's titles that have a name among ``keys``, with all their names.
+
+    When the keys are many compared with the catalog (a ratings file naming most titles), every title
+    and name is read in one pass and the matching ones kept: a thousand ``IN`` queries of 500 keys
+    cost several times that pass.
+    """
+    columns = (Title.id, Title.natural_key, Title.name, Title.year, Title.origin, Title.key)
     names: dict[int, set[str]] = defaultdict(set)
-    for ids in in_chunks(sorted(title_ids)):
-        columns = (Title.id, Title.natural_key, Title.name, Title.year, Title.origin, Title.key)
-        for row in await session.execute(select(*columns).where(Title.id.in_(ids))):
-            entries[row.id] = Entry(row.natural_key, row.name, row.year, row.origin)
-            names[row.id].add(row.key)
-        for title_id, key in await session.execute(
-            select(TitleName.title_id, TitleName.key).where(TitleName.title_id.in_(ids))
+    if len(keys) * _READ_ALL_FROM_SHARE >= (await session.scalar(select(func.count()).select_from(Title)) or 0):
+        connection = await session.connection()
+        for title_id, key in await connection.execute(select(TitleName.title_id, TitleName.key)):
+            names[title_id].add(key)
+        titles = [row for row in (await connection.execute(select(*columns))).all()
+                  if row.key in keys or not keys.isdisjoint(names[row.id])]
+    else:
+        title_ids = {row[0] for query in (select(TitleName.title_id).where(TitleName.key.in_(VALUES)),
+                                          select(Title.id).where(Title.key.in_(VALUES)))
+                     for row in await rows_where_in(session, query, keys)}
+        titles = await rows_where_in(session, select(*columns).where(Title.id.in_(VALUES)), title_ids)
+        for title_id, key in await rows_where_in(
+            session, select(TitleName.title_id, TitleName.key).where(TitleName.title_id.in_(VALUES)), title_ids
         ):
             names[title_id].add(key)
-    for title_id, entry in entries.items():
-        index.add(entry, names[title_id])
+    for row in titles:
+        names[row.id].add(row.key)
+    index.add_all((Entry(row.natural_key, row.name, row.year, row.origin), names[row.id])
+                  for row in sorted(titles, key=lambda row: row.id))
 
 
 async def load_companies(session: CatalogSession, index: NameIndex, keys: set[str]) -> None:
     """Add the catalog's companies that have a name or alias among ``keys``, with all their names."""
-    company_ids: set[int] = set()
-    for chunk in in_chunks(sorted(keys)):
-        company_ids.update(await session.scalars(select(Company.id).where(Company.key.in_(chunk))))
-        company_ids.update(await session.scalars(select(CompanyAlias.company_id).where(CompanyAlias.key.in_(chunk))))
-    for ids in in_chunks(sorted(company_ids)):
-        names: dict[int, set[str]] = defaultdict(set)
-        for company_id, key in await session.execute(
-            select(CompanyAlias.company_id, CompanyAlias.key).where(CompanyAlias.company_id.in_(ids))
-        ):
-            names[company_id].add(key)
-        for row in await session.execute(
-            select(Company.id, Company.natural_key, Company.name, Company.territory_code, Company.key)
-            .where(Company.id.in_(ids))
-        ):
-            index.add(Entry(row.natural_key, row.name, None, row.territory_code), {row.key, *names[row.id]})
+    company_ids = {row[0] for query in (select(Company.id).where(Company.key.in_(VALUES)),
+                                        select(CompanyAlias.company_id).where(CompanyAlias.key.in_(VALUES)))
+                   for row in await rows_where_in(session, query, keys)}
+    names: dict[int, set[str]] = defaultdict(set)
+    for company_id, key in await rows_where_in(
+        session, select(CompanyAlias.company_id, CompanyAlias.key).where(CompanyAlias.company_id.in_(VALUES)),
+        company_ids,
+    ):
+        names[company_id].add(key)
+    columns = (Company.id, Company.natural_key, Company.name, Company.territory_code, Company.key)
+    companies = await rows_where_in(session, select(*columns).where(Company.id.in_(VALUES)), company_ids)
+    index.add_all((Entry(row.natural_key, row.name, None, row.territory_code), {row.key, *names[row.id]})
+                  for row in sorted(companies, key=lambda row: row.id))
 
 
 async def all_names(session: CatalogSession, kind: str, index: NameIndex) -> dict[str, str]:

@@ -8,9 +8,9 @@ sees the catalog plus what the import adds, so a deal may name a title that only
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from storage.db import CatalogSession
 from storage.importing.parse import did_you_mean
@@ -32,13 +32,11 @@ from storage.importing.references import (
 )
 from storage.importing.report import Location, Problems
 from storage.importing.values import format_date
+from storage.importing.wanted_figures import WantedFigure, fit_key, wanted_figure, wanted_figures
 from storage.keys import name_key
-from storage.models import KEY_LEN, company_natural_key, title_natural_key
+from storage.models import company_natural_key, title_natural_key
 
-
-def fit_key(text: str) -> str:
-    """A natural key that fits its column: long composite keys become a digest of themselves."""
-    return text if len(text) <= KEY_LEN else "sha1:" + hashlib.sha1(text.encode()).hexdigest()  # noqa: S324
+T = TypeVar("T")
 
 
 def short_digest(text: str) -> str:
@@ -81,13 +79,26 @@ _DUPLICATE_WHAT = {
 }
 
 
+def _drained(rows: list[T], size: int) -> Iterator[list[T]]:
+    """``rows`` from first to last in lists of ``size``, each let go by ``rows`` as it is handed out."""
+    rows.reverse()
+    while rows:
+        chunk = rows[-size:]
+        del rows[-size:]
+        chunk.reverse()
+        yield chunk
+
+
+_CHUNK = 500  # ratings rows resolved in one go (see wanted_figures)
+
+
 class Resolver:
     """Resolves every parsed row of one import; collects problems instead of stopping at the first."""
 
     def __init__(self, session: CatalogSession, problems: Problems) -> None:
         self.session, self.problems = session, problems
         self.unknown: list[tuple[str, Location, str, str]] = []  # (kind, at, column, text)
-        self.wanted: dict[str, dict[str, Wanted]] = {}
+        self.wanted: dict[str, dict[Any, Any]] = {}  # kind -> natural key -> Wanted (WantedFigure for ratings)
         self.title_of_row: dict[int, Wanted] = {}  # id(TitleRow) -> its record, for the remake_of pass
 
     def _ref(self, fn: Callable[[str], Any], kind: str, at: Location, column: str, text: str) -> Any:
@@ -99,27 +110,29 @@ class Resolver:
             self.problems.add(at.problem(column, text, str(error)))
         return None
 
-    def _want(self, kind: str, wanted: Wanted) -> bool:
+    def _want(self, kind: str, wanted: Wanted | WantedFigure) -> bool:
         seen = self.wanted.setdefault(kind, {})
-        first = seen.get(wanted.natural_key)
-        if first is not None:
+        natural_key = wanted.natural_key
+        first = seen.setdefault(natural_key, wanted)
+        if first is not wanted:
             self.problems.add(wanted.at.problem(
                 None, None, f"repeats {first.at.label(wanted.at)}: the same {_DUPLICATE_WHAT[kind]}"))
             return False
-        seen[wanted.natural_key] = wanted
         return True
 
-    async def run(self, parsed: Parsed) -> dict[str, list[Wanted]]:
+    async def run(self, parsed: Parsed) -> dict[str, list[Any]]:
         self.territories = territories = await load_territories(self.session)
         self.places = Places(territories)
         await load_groups(self.session, self.places)
         self.companies = NameIndex("company", "companies", territories, years=False)
         self.titles = NameIndex("title", "titles", territories, years=True)
-        company_refs = [row.licensee for row in parsed.deals] + [row.channel for row in parsed.ratings]
-        title_refs = [*(row.title for rows in (parsed.deals, parsed.ratings, parsed.releases, parsed.quotes)
-                        for row in rows), *(row.remake_of for row in parsed.titles if row.remake_of)]
+        # Distinct texts only: a ratings file repeats the same titles and channels on every row.
+        company_refs = {row.licensee for row in parsed.deals} | {row.channel for row in parsed.ratings}
+        title_refs = {row.title for rows in (parsed.deals, parsed.ratings, parsed.releases, parsed.quotes)
+                      for row in rows} | {row.remake_of for row in parsed.titles if row.remake_of}
         await load_companies(self.session, self.companies, self._keys(company_refs, territories))
         await load_titles(self.session, self.titles, self._keys(title_refs, territories))
+        del company_refs, title_refs
         for group in parsed.groups:
             self._group(group)
         for company in parsed.companies:
@@ -130,8 +143,8 @@ class Resolver:
             self._remake(title)
         for deal in parsed.deals:
             self._deal(deal)
-        for rating in parsed.ratings:
-            self._rating(rating)
+        for chunk in _drained(parsed.ratings, _CHUNK):  # each chunk's parsed records go as its wanted ones come
+            self._ratings(chunk)
         for release in parsed.releases:
             self._release(release)
         for quote in parsed.quotes:
@@ -140,9 +153,8 @@ class Resolver:
         return {kind: list(records.values()) for kind, records in self.wanted.items()}
 
     @staticmethod
-    def _keys(texts: list[str], territories: TerritoryIndex) -> set[str]:
-        """The name keys to look up in the catalog: each distinct text's, and its name's without qualifiers."""
-        distinct = set(texts)  # a ratings file repeats the same titles and channels on every row
+    def _keys(distinct: set[str], territories: TerritoryIndex) -> set[str]:
+        """The name keys to look up in the catalog: each text's, and its name's without qualifiers."""
         keys = {cached_name_key(text) for text in distinct}
         for text in distinct:
             if qualified := split_qualifiers(text, territories):
@@ -265,23 +277,23 @@ class Resolver:
         title = self._title_ref(row.at, "title", row.title)
         territory = self._territory(row.at, "territory", row.territory)
         channel = self._company_ref(row.at, "channel", row.channel)
-        if title is None or territory is None or channel is None:
+        if title is not None and territory is not None and channel is not None:
+            self._want("ratings", wanted_figure(row, title, territory, channel))
+
+    def _ratings(self, rows: list[RatingRow]) -> None:
+        """A chunk of ratings rows: in one go when every reference resolves, else row by row."""
+        figures = wanted_figures(rows, self.titles, self.territories, self.companies)
+        if figures is None:
+            for row in rows:
+                self._rating(row)
             return
-        airing = fit_key("|".join((title, territory, channel, format_date(row.air_date) if row.air_date else "",
-                                   cached_name_key(row.timeslot or ""), row.episode or "")))
-        target_key = cached_name_key(row.target)
-        fields = {
-            "target": row.target, "measurement": row.measurement, "viewers": row.viewers,
-            "rating_pct": row.rating_pct, "share_pct": row.share_pct, "reach": row.reach,
-            "rank_note": row.rank_note, "notes": row.notes, "source": row.source,
-        }
-        airing_fields = {"territory_code": territory, "air_date": row.air_date, "timeslot": row.timeslot,
-                         "episode": row.episode}
-        self._want("ratings", Wanted(
-            row.at, f"{airing}\n{target_key}\n{row.measurement}", fields,
-            refs={"title_id": ("title", title), "channel_id": ("company", channel)},
-            children={"airing": airing, "airing_fields": airing_fields, "figure": (target_key, row.measurement)},
-        ))
+        seen = self.wanted.setdefault("ratings", {})
+        keys = [figure.natural_key for figure in figures]
+        if len(set(keys)) == len(keys) and seen.keys().isdisjoint(keys):
+            seen.update(zip(keys, figures, strict=True))
+            return
+        for figure in figures:  # a figure repeated: each repeat is its own problem
+            self._want("ratings", figure)
 
     def _release(self, row: ReleaseRow) -> None:
         title = self._title_ref(row.at, "title", row.title)

@@ -5,24 +5,22 @@ Plain ORM upserts, the same on SQLite and PostgreSQL: the existing rows of one k
 that differs is touched, so an unchanged record keeps the batch that last really wrote it. Child rows are
 diffed rather than replaced, so a name kept from one import to the next is never deleted and re-inserted
 (which would also trip the unique constraints inside one flush). Ratings, the kind that runs to millions
-of rows, insert their new airings and figures with Core bulk INSERTs instead (see ``write_ratings``).
+of rows, have their own writer (``figures.write_ratings``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from storage.db import CatalogSession, in_chunks
+from storage.importing.bulk import VALUES, rows_where_in
+from storage.importing.report import Location
 from storage.importing.resolve import Wanted
-from storage.keys import name_key
 from storage.models import (
-    AIRING_COPIES,
-    Airing,
-    AudienceFigure,
     Company,
     CompanyAlias,
     Deal,
@@ -37,8 +35,8 @@ from storage.models import (
 )
 
 Tick = Callable[[], None]
+BatchOf = Callable[[Location], int]  # the id of the import batch (file, sheet) a row came from
 INSERTED, UPDATED, UNCHANGED = "inserted", "updated", "unchanged"
-_BULK = 5000  # rows per bulk INSERT statement list
 
 
 async def existing(session: CatalogSession, column: InstrumentedAttribute[str], keys: Iterable[str],
@@ -53,12 +51,9 @@ async def existing(session: CatalogSession, column: InstrumentedAttribute[str], 
 
 async def ids_of(session: CatalogSession, column: InstrumentedAttribute[str], keys: Iterable[str]) -> dict[str, int]:
     """Natural key -> id, for resolving references once the referenced kind is written."""
-    found: dict[str, int] = {}
-    model = column.class_
-    for chunk in in_chunks(sorted(set(keys))):
-        for key, id_ in await session.execute(select(column, model.id).where(column.in_(chunk))):
-            found[key] = id_
-    return found
+    await session.flush()  # the rows are read as plain rows, which flush nothing themselves
+    query = select(column, column.class_.id).where(column.in_(VALUES))
+    return dict(await rows_where_in(session, query, keys))
 
 
 def set_fields(row: Any, fields: dict[str, Any]) -> bool:
@@ -96,7 +91,7 @@ def _sync(collection: list[Any], wanted: dict[Any, Any], identity: Callable[[Any
     return changed
 
 
-async def write_groups(session: CatalogSession, wanted: list[Wanted], batches: dict[int, int], tick: Tick) -> None:
+async def write_groups(session: CatalogSession, wanted: list[Wanted], batch_of: BatchOf, tick: Tick) -> None:
     rows = await existing(session, TerritoryGroup.key, (w.natural_key for w in wanted),
                           selectinload(TerritoryGroup.territories))
     codes = {code for w in wanted for code in w.children["territories"]}
@@ -111,12 +106,12 @@ async def write_groups(session: CatalogSession, wanted: list[Wanted], batches: d
         if [t.code for t in row.territories] != w.children["territories"]:
             row.territories = [territories[code] for code in w.children["territories"]]
             changed = True
-        _finish(row, w, changed, is_new, batches[id(w)])
+        _finish(row, w, changed, is_new, batch_of(w.at))
         tick()
     await session.flush()
 
 
-async def write_companies(session: CatalogSession, wanted: list[Wanted], batches: dict[int, int], tick: Tick) -> None:
+async def write_companies(session: CatalogSession, wanted: list[Wanted], batch_of: BatchOf, tick: Tick) -> None:
     rows = await existing(session, Company.natural_key, (w.natural_key for w in wanted),
                           selectinload(Company.aliases))
     for w in wanted:
@@ -129,7 +124,7 @@ async def write_companies(session: CatalogSession, wanted: list[Wanted], batches
         changed |= _sync(row.aliases, w.children["aliases"], lambda a: a.key,
                          lambda key, name: CompanyAlias(key=key, name=name),
                          lambda a, name: set_fields(a, {"name": name}))
-        _finish(row, w, changed, is_new, batches[id(w)])
+        _finish(row, w, changed, is_new, batch_of(w.at))
         tick()
     await session.flush()
 
@@ -139,7 +134,7 @@ def _make_name(identity: tuple[str, str, str], data: tuple[str, str | None]) -> 
     return TitleName(kind=kind, language=language, key=key, name=data[0], territory_code=data[1])
 
 
-async def write_titles(session: CatalogSession, wanted: list[Wanted], batches: dict[int, int], tick: Tick) -> None:
+async def write_titles(session: CatalogSession, wanted: list[Wanted], batch_of: BatchOf, tick: Tick) -> None:
     """Titles in two passes: every title first, then ``remake_of``, which may point further down the sheet."""
     rows = await existing(session, Title.natural_key, (w.natural_key for w in wanted), selectinload(Title.names))
     written: dict[int, Title] = {}
@@ -152,7 +147,7 @@ async def write_titles(session: CatalogSession, wanted: list[Wanted], batches: d
         changed = set_fields(row, w.fields)
         changed |= _sync(row.names, w.children["names"], lambda n: (n.kind, n.language, n.key), _make_name,
                          lambda n, data: set_fields(n, {"name": data[0], "territory_code": data[1]}))
-        _finish(row, w, changed, is_new, batches[id(w)])
+        _finish(row, w, changed, is_new, batch_of(w.at))
         written[id(w)] = row
     await session.flush()
     remakes = await ids_of(session, Title.natural_key, (nk for w in wanted if (nk := w.refs["remake_of_id"][1])))
@@ -162,7 +157,7 @@ async def write_titles(session: CatalogSession, wanted: list[Wanted], batches: d
         remake_of_id = remakes[target] if target else None
         if row.remake_of_id != remake_of_id:
             row.remake_of_id = remake_of_id
-            _finish(row, w, True, w.outcome == INSERTED, batches[id(w)])
+            _finish(row, w, True, w.outcome == INSERTED, batch_of(w.at))
         tick()
     await session.flush()
 
@@ -183,7 +178,7 @@ def _with_ids(w: Wanted, ids: dict[tuple[str, str], int]) -> dict[str, Any]:
     return {column: ids[(kind, nk)] for column, (kind, nk) in w.refs.items() if nk is not None}
 
 
-async def write_deals(session: CatalogSession, wanted: list[Wanted], batches: dict[int, int], tick: Tick) -> None:
+async def write_deals(session: CatalogSession, wanted: list[Wanted], batch_of: BatchOf, tick: Tick) -> None:
     """Deals with their territories and media. A territory row carries copies of its deal's status rank, start
     and reference (``DealTerritory``); the model's flush events write them, so a new row takes its deal's and a
     deal whose status, start or reference changed rewrites all of its rows in one UPDATE."""
@@ -201,86 +196,21 @@ async def write_deals(session: CatalogSession, wanted: list[Wanted], batches: di
                          lambda code, _: DealTerritory(territory_code=code))
         changed |= _sync(row.media, dict.fromkeys(w.children["media"]), lambda m: m.media,
                          lambda media, _: DealMedia(media=media))
-        _finish(row, w, changed, is_new, batches[id(w)])
+        _finish(row, w, changed, is_new, batch_of(w.at))
         tick()
     await session.flush()
 
 
-async def _figures_of(session: CatalogSession, airing_ids: Iterable[int]) -> dict[tuple[int, str, str], AudienceFigure]:
-    """The figures of these (existing) airings by (airing id, target's name key, measurement), oldest first."""
-    found: dict[tuple[int, str, str], AudienceFigure] = {}
-    for ids in in_chunks(sorted(set(airing_ids))):
-        query = (select(AudienceFigure).where(AudienceFigure.airing_id.in_(ids))
-                 .order_by(AudienceFigure.id))
-        for figure in await session.scalars(query):
-            found.setdefault((figure.airing_id, name_key(figure.target), figure.measurement), figure)
-    return found
+async def write_releases(session: CatalogSession, wanted: list[Wanted], batch_of: BatchOf, tick: Tick) -> None:
+    await _write_plain(session, Release, wanted, batch_of, tick)
 
 
-async def _insert_rows(session: CatalogSession, model: type[Airing] | type[AudienceFigure],
-                       rows: list[dict[str, Any]]) -> None:
-    """Core executemany INSERTs of plain rows in chunks: no RETURNING, no ORM bookkeeping per row.
-
-    A Core insert of the table (not the mapped class) skips the ORM's bulk-insert path, which sorts each
-    row into its persistence commands first; the rows already hold every column, defaults included.
-    """
-    table = cast(Table, model.__table__)  # a mapped class's table, typed as any FromClause
-    for start in range(0, len(rows), _BULK):
-        await session.execute(insert(table), rows[start : start + _BULK])
-
-
-async def write_ratings(session: CatalogSession, wanted: list[Wanted], batches: dict[int, int], tick: Tick) -> None:
-    """One figure per row; its airing (title, territory, channel, date, timeslot, episode) is found or made.
-
-    Ratings are the kind that runs to millions of rows, so new airings and figures go in as Core bulk
-    INSERTs (one executemany per chunk, no RETURNING) and the ids of new airings are read back by natural
-    key. Only the airings that already exist are loaded as objects, and only their figures are read, so an
-    import of new airings reads nothing but the (absent) keys; existing figures are compared and updated as
-    objects.
-    """
-    ids = await resolve_ids(session, wanted)
-    airings: dict[str, Airing] = await existing(session, Airing.natural_key, {w.children["airing"] for w in wanted})
-    figures = await _figures_of(session, (airing.id for airing in airings.values()))
-    new_airings: dict[str, dict[str, Any]] = {}
-    for w in wanted:
-        key = w.children["airing"]
-        if key not in airings and key not in new_airings:
-            new_airings[key] = {"natural_key": key, **w.children["airing_fields"], **_with_ids(w, ids)}
-    await _insert_rows(session, Airing, list(new_airings.values()))
-    airing_ids = {key: airing.id for key, airing in airings.items()}
-    airing_ids.update(await ids_of(session, Airing.natural_key, new_airings))
-    # A figure carries copies of its airing's title, territory, channel and date (see AudienceFigure).
-    copies = {key: {name: getattr(airing, name) for name in AIRING_COPIES} for key, airing in airings.items()}
-    copies.update({key: {name: fields[name] for name in AIRING_COPIES} for key, fields in new_airings.items()})
-    new_figures: list[dict[str, Any]] = []
-    for w in wanted:
-        key = w.children["airing"]
-        airing = airings.get(key)
-        figure = None
-        if airing is not None:
-            set_fields(airing, {"timeslot": w.children["airing_fields"]["timeslot"]})
-            figure = figures.get((airing.id, *w.children["figure"]))
-        if figure is None:
-            w.outcome = INSERTED
-            # w.fields are exactly the figure's own columns (target, measurement, the numbers, notes, source).
-            new_figures.append({**w.fields, "airing_id": airing_ids[key], **copies[key], "batch_id": batches[id(w)]})
-        else:
-            _finish(figure, w, set_fields(figure, w.fields), False, batches[id(w)])
-        tick()
-    await _insert_rows(session, AudienceFigure, new_figures)
-    await session.flush()
-
-
-async def write_releases(session: CatalogSession, wanted: list[Wanted], batches: dict[int, int], tick: Tick) -> None:
-    await _write_plain(session, Release, wanted, batches, tick)
-
-
-async def write_quotes(session: CatalogSession, wanted: list[Wanted], batches: dict[int, int], tick: Tick) -> None:
-    await _write_plain(session, Quote, wanted, batches, tick)
+async def write_quotes(session: CatalogSession, wanted: list[Wanted], batch_of: BatchOf, tick: Tick) -> None:
+    await _write_plain(session, Quote, wanted, batch_of, tick)
 
 
 async def _write_plain(session: CatalogSession, model: type[Release] | type[Quote], wanted: list[Wanted],
-                       batches: dict[int, int], tick: Tick) -> None:
+                       batch_of: BatchOf, tick: Tick) -> None:
     ids = await resolve_ids(session, wanted)
     rows = await existing(session, model.natural_key, (w.natural_key for w in wanted))
     for w in wanted:
@@ -290,12 +220,12 @@ async def _write_plain(session: CatalogSession, model: type[Release] | type[Quot
             row = model(natural_key=w.natural_key)
             session.add(row)
         changed = set_fields(row, {**w.fields, **_with_ids(w, ids)})
-        _finish(row, w, changed, is_new, batches[id(w)])
+        _finish(row, w, changed, is_new, batch_of(w.at))
         tick()
     await session.flush()
 
 
 WRITERS = {
     "territory_groups": write_groups, "companies": write_companies, "titles": write_titles, "deals": write_deals,
-    "ratings": write_ratings, "releases": write_releases, "quotes": write_quotes,
+    "releases": write_releases, "quotes": write_quotes,
 }

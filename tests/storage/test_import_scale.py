@@ -14,11 +14,11 @@ import traceback
 from pathlib import Path
 
 import pytest
-from import_helpers import base_files, problems_of, run, write
+from import_helpers import base_files, count, problems_of, run, write
 from sqlalchemy import select
 
 from storage.db import SessionFactory, create_engine, make_session_factory
-from storage.importing import ImportFailed, import_files
+from storage.importing import ImportFailed, import_files, references
 from storage.importing.references import (
     Entry,
     NameIndex,
@@ -26,6 +26,8 @@ from storage.importing.references import (
     ReferenceProblem,
     TerritoryIndex,
     UnknownName,
+    load_territories,
+    load_titles,
 )
 from storage.keys import name_key
 from storage.models import AIRING_COPIES, Airing, AudienceFigure
@@ -147,3 +149,47 @@ async def test_the_cycle_collector_runs_again_after_an_import(session_factory: S
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_a_csv_file_is_read_row_by_row_as_before(session_factory: SessionFactory, tmp_path: Path) -> None:
+    """Rows are read from the file's bytes as they are parsed: old Mac line ends, quoted line breaks and
+    blank lines read as they always did, rows keep their numbers, and the progress total ends exact."""
+    rows = ('Small Miracles,MX,Imagen TV,2024-01-01,100,\r,,,,,\r'
+            'Small Miracles,MX,Imagen TV,2024-01-02,200,"Women\r25-54"\r'
+            'Smal Miracles,MX,Imagen TV,2024-01-03,300,\r')
+    await run(session_factory, base_files(tmp_path))
+    problems = await problems_of(session_factory, [write(tmp_path, "ratings.csv", RATINGS.replace("\n", "\r") + rows)])
+    assert [problem.split(":")[0] for problem in problems] == ["ratings.csv, row 5, column title"]
+    seen: list[tuple[int, int]] = []
+    fixed = write(tmp_path, "ratings.csv", RATINGS.replace("\n", "\r") + rows.replace("Smal ", "Small "))
+    report = await import_files(session_factory, [fixed], progress=lambda done, total: seen.append((done, total)))
+    assert [(k.kind, k.inserted) for k in report.kinds] == [("ratings", 3)]
+    assert seen[-1] == (6, 6)  # three rows, each checked and written; the blank one is no row
+    async with session_factory() as session:
+        targets = set((await session.scalars(select(AudienceFigure.target))).all())
+    assert targets == {"", "Women\r25-54"}
+
+
+async def test_a_malformed_csv_row_is_a_problem(session_factory: SessionFactory, tmp_path: Path) -> None:
+    await run(session_factory, base_files(tmp_path))
+    huge = "x" * 200_000  # past the csv module's field size limit
+    rows = f"Small Miracles,MX,Imagen TV,2024-01-01,100,\nSmall Miracles,MX,Imagen TV,2024-01-02,100,{huge}\n"
+    problems = await problems_of(session_factory, [write(tmp_path, "ratings.csv", RATINGS + rows)])
+    assert problems == ["ratings.csv: is not valid CSV (field larger than field limit (131072))"]
+    assert await count(session_factory, AudienceFigure) == 0
+
+
+@pytest.mark.parametrize("names", [["miracle in cell 7"], ["kogustaki mucize", "desert rose", "nothing like it"]])
+async def test_titles_load_the_same_by_key_or_all_at_once(demo_session_factory: SessionFactory,
+                                                          monkeypatch: pytest.MonkeyPatch, names: list[str]) -> None:
+    """A file naming most of the catalog reads every title in one pass; the index is the same."""
+    loaded = []
+    async with demo_session_factory() as session:
+        index_of_territories = await load_territories(session)
+        for share in (0, 10**9):  # never, always read in one pass
+            monkeypatch.setattr(references, "_READ_ALL_FROM_SHARE", share)
+            index = NameIndex("title", "titles", index_of_territories, years=True)
+            await load_titles(session, index, set(names))
+            loaded.append((index.entries, index.keys_of))
+    assert loaded[0] == loaded[1]
+    assert loaded[0][0]

@@ -1,0 +1,94 @@
+"""On SQLite, a big import builds a table's secondary indexes once, after its rows, instead of row by row.
+
+Each audience figure goes into its table and eleven B-trees (migration 0003's best-first indexes among
+them). Keeping a B-tree in order one row at a time costs far more than building it from the finished
+table, which SQLite does by sorting: on a million new figures, inserting with every index in place took
+almost twice as long as inserting without them and building them after. So when an import brings many
+rows for a table relative to what it holds (see ``worth_rebuilding``), its non-unique indexes are
+dropped inside the import's transaction, the rows inserted, and each index created again from the very
+SQL SQLite kept for it (``sqlite_master``): same name, columns, order and options. The models' ``Index``
+objects would give the same SQL for the indexes they define; the file's own SQL is what was there, even
+in a catalog whose indexes differ from the models'.
+
+Why this is safe:
+
+- Unique indexes and constraints stay: they guard the natural keys while rows go in.
+- SQLite's DDL is transactional, and all of it happens inside the import's one transaction: a failure
+  anywhere (a row the database refuses, an error between drop and rebuild) rolls the drop back with
+  everything else, and the database is as it was, indexes included. The drop only ever happens in a
+  transaction that has already written, because Python's sqlite3 opens a transaction only before a
+  data-changing statement: DDL outside one would commit on its own.
+- Other connections keep reading the catalog as last committed, indexes included: in rollback-journal mode
+  (the default, ``storage.db``) the change lives in this connection's cache until commit; in WAL mode, in
+  the log behind their snapshot. Once the import must write to the file (a full cache, or the commit) it
+  takes the exclusive lock, and readers wait for it as for any big import.
+
+Not on PostgreSQL: ``DROP INDEX`` takes an ACCESS EXCLUSIVE lock on the table until commit, so every
+reader of the table (ratings, top, title cards) would wait for the whole import; there the indexes are
+kept and maintained row by row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import Table, func, select, text
+
+from storage.db import CatalogSession
+
+# Building an index sorts every row of the table, those already there too; maintaining it costs per new
+# row, more as the table grows. Measured on the 2-core bench machine (docs/performance.md), importing into
+# 1,000,000 figures and as many airings: 100,000 new rows took 25 s maintained and 50 s rebuilt; 300,000
+# broke even (52-67 s either way); 600,000 took 93 s maintained and 78 s rebuilt. So the rebuild waits
+# for half as many new rows as the table holds, comfortably past the break-even,
+REBUILD_FROM_SHARE = 0.5
+# and for an import big enough to matter: below this, either way takes seconds.
+MIN_ROWS_TO_REBUILD = 50_000
+
+
+def worth_rebuilding(new_rows: int, rows_held: int) -> bool:
+    return new_rows >= MIN_ROWS_TO_REBUILD and new_rows >= REBUILD_FROM_SHARE * rows_held
+
+
+async def secondary_indexes(session: CatalogSession, table: Table) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of ``table``'s non-unique indexes on SQLite, as SQLite keeps them."""
+    connection = await session.connection()
+    listed = (await connection.exec_driver_sql(f'PRAGMA index_list("{table.name}")')).mappings()
+    # origin: 'c' made by CREATE INDEX, 'u' by a UNIQUE constraint, 'pk' by the primary key
+    names = [row["name"] for row in listed if not row["unique"] and row["origin"] == "c"]
+    found: list[tuple[str, str]] = []
+    for name in sorted(names):
+        sql = await connection.scalar(text("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :name"),
+                                      {"name": name})
+        if sql:
+            found.append((name, sql))
+    return found
+
+
+@asynccontextmanager
+async def indexes_rebuilt_after(session: CatalogSession, table: Table, new_rows: int) -> AsyncIterator[bool]:
+    """Inside: ``table`` without its non-unique indexes, when on SQLite it pays (``worth_rebuilding``).
+
+    Yields whether it set them aside. They are created again when the block ends normally; when it
+    raises, they are left to the rollback that must follow (the caller's transaction must roll back on
+    any error, as ``import_files`` does), which restores them with the rows as they were.
+    """
+    connection = await session.connection()
+    if connection.dialect.name != "sqlite" or new_rows == 0:
+        yield False
+        return
+    # Python's sqlite3 opens a transaction only before a statement that changes data: DDL outside one
+    # would be committed on its own, and no rollback could bring the indexes back.
+    raw = await connection.get_raw_connection()
+    # How many rows the table holds, bounded from above by its highest id (read off the key, no scan).
+    held = await connection.scalar(select(func.max(table.c.id)))
+    if not getattr(raw.driver_connection, "in_transaction", False) or not worth_rebuilding(new_rows, held or 0):
+        yield False
+        return
+    indexes = await secondary_indexes(session, table)
+    for name, _ in indexes:
+        await connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield True
+    for _, sql in indexes:
+        await connection.exec_driver_sql(sql)
