@@ -11,13 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from decimal import Decimal
-from functools import lru_cache
-
-from babel.numbers import format_currency, get_decimal_symbol, get_group_symbol
 
 from commands.context import CommandContext
-from commands.formatting import babel_locale, format_day
+from commands.formatting import format_day, format_money
 from commands.help import CommandHelp
 from commands.limits import FIELD_NAME_MAX, FIELD_VALUE_MAX, HEADLINE_MAX, clip, paginate_blocks
 from commands.reply import Field, Page, Reply, problem
@@ -243,37 +239,12 @@ def financial_terms(deal: DealFact, locale: str) -> list[str]:
     """Fee, signing date and notes: the confidential part of a deal."""
     lines = []
     if deal.fee is not None and deal.currency:
-        lines.append(f"Fee: {money(deal.fee, deal.currency, locale)}")
+        lines.append(f"Fee: {format_money(deal.fee, deal.currency, locale)}")
     if deal.signed_on is not None:
         lines.append(f"Signed on: {format_day(deal.signed_on, locale)}")
     if deal.notes:
         lines.append(f"Notes: {deal.notes}")
     return lines
-
-
-def money(amount: Decimal, currency: str, locale: str) -> str:
-    """``USD 45,000`` (en), ``USD 45.000`` (es, tr): the ISO code, never a symbol ($ is also pesos).
-
-    Babel's ``format_currency`` with the pattern ``¤¤ #,##0`` (``¤¤ #,##0.00`` for cents), written here with
-    the locale's separators: Babel takes about 100 µs an amount, which was half the time of a 500-deal list
-    shown with its fees. ``tests/commands/test_deals.py`` holds the two to the same text.
-    """
-    if amount < 0:  # fees never are (a CHECK says so), and Babel places the sign
-        return babel_money(amount, currency, locale)
-    group, decimal = _separators(locale)
-    digits = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-    return f"{currency} {digits.translate({ord(','): group, ord('.'): decimal})}"
-
-
-def babel_money(amount: Decimal, currency: str, locale: str) -> str:
-    pattern = "¤¤ #,##0" if amount == amount.to_integral_value() else "¤¤ #,##0.00"
-    return format_currency(amount, currency, format=pattern, locale=babel_locale(locale), currency_digits=False)
-
-
-@lru_cache(maxsize=32)
-def _separators(locale: str) -> tuple[str, str]:
-    """The locale's group and decimal separators: ``,`` and ``.`` in English, ``.`` and ``,`` in Spanish."""
-    return get_group_symbol(babel_locale(locale)), get_decimal_symbol(babel_locale(locale))
 
 
 def status_label(status: str | None) -> str:

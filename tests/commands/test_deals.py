@@ -5,14 +5,12 @@ Run on the demo catalog (storage/demo/deals.csv) on SQLite and PostgreSQL, throu
 
 from __future__ import annotations
 
-import random
 from collections.abc import Awaitable, Callable
-from decimal import Decimal
 
 import pytest
 from reply_checks import all_fields, assert_fits, text_of
 
-from commands.deals import FEES_NOTE, babel_money, fit, money, run_deals
+from commands.deals import FEES_NOTE, fit, run_deals
 from commands.dispatch import Handler
 from commands.reply import Field, Reply, ReplyKind
 
@@ -177,15 +175,3 @@ def test_fit_keeps_blocks_whole_and_pages_by_fields_and_characters() -> None:
     one, none = fit([[Field("a", "b")]])
     assert one == (Field("a", "b"),)
     assert none == ()
-
-
-@pytest.mark.parametrize("locale", ["en", "es", "tr"])
-def test_money_writes_what_babel_writes(locale: str) -> None:
-    """``money`` puts the locale's separators in by hand; Babel's ``format_currency`` is the reference."""
-    rng = random.Random(3)  # noqa: S311 - seeded test data, not a secret
-    amounts = [Decimal(0), Decimal(1), Decimal(999), Decimal(1000), Decimal("45000.00"), Decimal("45000.5"),
-               Decimal("0.01"), Decimal("999999999999.99"), Decimal(-1500)]
-    amounts += [Decimal(rng.randrange(10**12)) / rng.choice((1, 100)) for _ in range(3000)]
-    for currency in ("USD", "EUR", "TRY"):
-        assert [money(amount, currency, locale) for amount in amounts] == [
-            babel_money(amount, currency, locale) for amount in amounts]

@@ -9,7 +9,15 @@ from decimal import Decimal
 import pytest
 from babel.numbers import format_compact_decimal, format_decimal
 
-from commands.formatting import babel_locale, format_count, format_count_short, format_day, format_points
+from commands.formatting import (
+    babel_format_money,
+    babel_locale,
+    format_count,
+    format_count_short,
+    format_day,
+    format_money,
+    format_points,
+)
 
 
 @pytest.mark.parametrize(
@@ -55,3 +63,15 @@ def test_counts_are_written_as_babel_writes_them(locale: str) -> None:
             expected = format_compact_decimal(value, format_type="long", fraction_digits=1, locale=babel) \
                 if "long" in babel.compact_decimal_formats else format_decimal(value, locale=babel)
             assert format_count_short(value, locale) == expected, value
+
+
+@pytest.mark.parametrize("locale", ["en", "es", "tr"])
+def test_money_is_written_as_babel_writes_it_what_babel_writes(locale: str) -> None:
+    """``format_money`` puts the locale's separators in by hand; Babel's ``format_currency`` is the reference."""
+    rng = random.Random(3)  # noqa: S311 - seeded test data, not a secret
+    amounts = [Decimal(0), Decimal(1), Decimal(999), Decimal(1000), Decimal("45000.00"), Decimal("45000.5"),
+               Decimal("0.01"), Decimal("999999999999.99"), Decimal(-1500)]
+    amounts += [Decimal(rng.randrange(10**12)) / rng.choice((1, 100)) for _ in range(3000)]
+    for currency in ("USD", "EUR", "TRY"):
+        assert [format_money(amount, currency, locale) for amount in amounts] == [
+            babel_format_money(amount, currency, locale) for amount in amounts]

@@ -301,17 +301,22 @@ async def test_sqlite_batch_rebuild_with_foreign_keys_on_would_lose_child_rows(s
     assert await count(sqlite_at_head, TitleName) == 0
 
 
-async def test_0003_copies_each_figures_airing_onto_it(empty_engine: AsyncEngine) -> None:
-    """A catalog with figures at 0002 comes out of 0003 with every figure carrying its airing's fields."""
+async def _upgrade_to(engine: AsyncEngine, revision: str) -> None:
+    """The schema as it was at ``revision``, to put data in before the next migration runs over it."""
     config = alembic_config()
 
-    def upgrade_to_0002(connection: Connection) -> None:
+    def upgrade(connection: Connection) -> None:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0002")
+        command.upgrade(config, revision)
         connection.commit()
 
-    async with empty_engine.connect() as connection:
-        await connection.run_sync(upgrade_to_0002)
+    async with engine.connect() as connection:
+        await connection.run_sync(upgrade)
+
+
+async def test_0003_copies_each_figures_airing_onto_it(empty_engine: AsyncEngine) -> None:
+    """A catalog with figures at 0002 comes out of 0003 with every figure carrying its airing's fields."""
+    await _upgrade_to(empty_engine, "0002")
     async with empty_engine.begin() as connection:
         await connection.execute(text(
             "INSERT INTO territories (code, alpha3, numeric, name_en, name_es, name_tr)"
@@ -341,15 +346,7 @@ async def test_0003_copies_each_figures_airing_onto_it(empty_engine: AsyncEngine
 async def test_0005_copies_each_deals_reading_order_onto_its_territories(empty_engine: AsyncEngine) -> None:
     """A catalog with deals at 0004 comes out of 0005 with every territory row carrying its deal's status rank,
     start and reference, whatever the status (or none), and a start or reference missing."""
-    config = alembic_config()
-
-    def upgrade_to_0004(connection: Connection) -> None:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0004")
-        connection.commit()
-
-    async with empty_engine.connect() as connection:
-        await connection.run_sync(upgrade_to_0004)
+    await _upgrade_to(empty_engine, "0004")
     async with empty_engine.begin() as connection:
         await connection.execute(text(
             "INSERT INTO territories (code, alpha3, numeric, name_en, name_es, name_tr)"
