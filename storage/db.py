@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from storage.sqlite_connection import prefetching_creator
+
 # commands/ type their session parameter with this alias and never import SQLAlchemy themselves.
 CatalogSession = AsyncSession
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -70,7 +72,8 @@ def create_engine(url: str, *, echo: bool = False, search_path: str | None = Non
         if parsed.database in (None, "", ":memory:"):
             # One shared connection, or every session would see its own empty in-memory database.
             options["poolclass"] = StaticPool
-        engine = create_async_engine(url, **options)
+        # aiosqlite connections that fetch a statement's rows in the same trip to their thread.
+        engine = create_async_engine(url, async_creator=prefetching_creator(parsed), **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     if search_path:
