@@ -80,7 +80,8 @@ async def deals_reply(found: DealFacts, scope: str, context: CommandContext, *, 
     may_see_fees = context.reader.may_see_fees
     fields, pages = fit([deal_fields(deal, wording, may_see_fees, show_title=show_title) for deal in found.deals])
     if found.truncated:
-        notes.append(f"Only the first {len(found.deals)} deals are shown; narrow the question to see the rest.")
+        notes.append(f"Only the first {len(found.deals)} deals are shown (in force first, newest first): add a"
+                     f" status (`active`, `negotiating`, `expired`), a licensee or a title to see the rest.")
     if not may_see_fees:
         notes.append(FEES_NOTE)
     count = len(found.deals)
@@ -180,7 +181,7 @@ def _scope(index: NameIndex, parsed: ParsedQuery, place: str | None, statuses: f
 class DealWording:
     """How the deals of one reply read, each piece that repeats across them worded once.
 
-    A territory's 500 deals repeat territory lists (most are that territory alone), media and, in a real
+    A territory's 200 deals repeat territory lists (most are that territory alone), media and, in a real
     catalog, titles and terms; wording a territory list (which groups cover it, names in order) for every deal
     was a fifth of the reply's time. The text is exactly what the plain helpers below write.
     """

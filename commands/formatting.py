@@ -65,7 +65,7 @@ def format_money(amount: Decimal, currency: str, locale: str) -> str:
     """``USD 45,000`` (en), ``USD 45.000`` (es, tr): the ISO code, never a symbol ($ is also pesos).
 
     Babel's ``format_currency`` with the pattern ``¤¤ #,##0`` (``¤¤ #,##0.00`` for cents), written here with
-    the locale's separators: Babel takes about 100 µs an amount, which was half the time of a 500-deal list
+    the locale's separators: Babel takes about 100 µs an amount, which was half the time of a long deal list
     shown with its fees. ``tests/commands/test_deals.py`` holds the two to the same text.
     """
     if amount < 0:  # fees never are (a CHECK says so), and Babel places the sign
@@ -134,5 +134,5 @@ def format_day(value: dt.date | None, locale: str) -> str:
 
 @lru_cache(maxsize=8192)
 def _long_date(value: dt.date, locale: str) -> str:
-    # Babel takes tens of microseconds a date, and a list of 500 deals says the same few hundred dates again.
+    # Babel takes tens of microseconds a date, and a list of 200 deals says the same few hundred dates again.
     return babel_format_date(value, format="long", locale=babel_locale(locale))

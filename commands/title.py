@@ -144,7 +144,7 @@ def covering_groups(codes: set[str], groups: Mapping[str, frozenset[str]]) -> li
     """The groups whose every member is in ``codes``, largest first, skipping groups inside a chosen one."""
     chosen: list[str] = []
     covered: set[str] = set()
-    # Only the groups inside ``codes`` are sorted: usually none are (a 500-deal list asks this per deal).
+    # Only the groups inside ``codes`` are sorted: usually none are (a 200-deal list asks this per deal).
     inside = [(name, members) for name, members in groups.items() if members and members <= codes]
     for name, members in sorted(inside, key=lambda item: (-len(item[1]), item[0])):
         if not members <= covered:

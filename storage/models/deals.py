@@ -77,7 +77,7 @@ class DealTerritory(Base):
     """A territory a deal covers, carrying copies of the deal's reading-order keys.
 
     ``status_rank`` (``STATUS_RANK`` of the deal's status), ``start_date`` and ``deal_ref`` are the deal's,
-    copied here so one index per territory holds its deals in reading order: ``deals mexico`` reads the 500
+    copied here so one index per territory holds its deals in reading order: ``deals mexico`` reads the 200
     it shows instead of sorting Mexico's 22,000. The ORM keeps them in step (the events below); a writer that
     inserts these rows with Core (``bench/generate.py``) writes them itself, with ``reading_order_copies``, and
     one that changed a deal's status, start or reference with a Core UPDATE would have to update them too.

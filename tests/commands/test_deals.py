@@ -6,13 +6,16 @@ Run on the demo catalog (storage/demo/deals.csv) on SQLite and PostgreSQL, throu
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 from reply_checks import all_fields, assert_fits, text_of
 
+import commands.deals
 from commands.deals import FEES_NOTE, fit, run_deals
 from commands.dispatch import Handler
 from commands.reply import Field, Reply, ReplyKind
+from storage.deals import DealFacts, deal_facts
 
 MIRACLE = "Miracle in Cell No. 7 turkish"
 Run = Callable[..., Awaitable[Reply]]
@@ -162,6 +165,18 @@ async def test_long_lists_page_within_the_limits_with_terms_beside_their_deal(de
     for query in (MIRACLE, "latam", "imagen tv", "Western Europe"):
         for may_see_fees in (False, True):
             assert_fits(await deals(query, may_see_fees=may_see_fees))
+
+
+async def test_a_list_past_the_limit_says_how_to_narrow_it(deals: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def first_two(session: Any, **filters: Any) -> DealFacts:
+        return await deal_facts(session, **{**filters, "limit": 2})
+
+    monkeypatch.setattr(commands.deals, "deal_facts", first_two)
+    reply = await deals("latam")
+    assert reply.headline.startswith("2+ deals in LATAM")
+    assert len(refs_in_order(reply)) == 2
+    assert any(note.startswith("Only the first 2 deals are shown (in force first, newest first): add a status")
+               for note in reply.notes)
 
 
 def test_fit_keeps_blocks_whole_and_pages_by_fields_and_characters() -> None:
