@@ -47,6 +47,9 @@ SUBSTITUTION_PENALTY = 0.5
 MAX_POOL = 800
 # The shortest names of each telling word always considered.
 SHORT_NAMES = 64
+# When every telling word of a query is held by more names than this ("and the", "of the"), no
+# intersection of them narrows the names to a pool worth ranking: their shortest names stand in.
+NARROWING_HOLDERS = 10 * MAX_POOL
 # Key ids scored in full per query, after the inverted index ranked them by matched words.
 SHORTLIST = 32
 
@@ -173,7 +176,7 @@ def _shortlist(index: NameIndex, kind: str, query: _Query) -> list[int]:
              if found and weight >= telling]
     holders = [[index.holders(kind, word) for word, _ in variants] for _, variants in parts]
     pool: set[int] = set()
-    if len(parts) >= 2:
+    if len(parts) >= 2 and min(sum(map(len, group)) for group in holders) <= NARROWING_HOLDERS:
         # Names carrying two of the telling words: intersections of posting sets, at C speed.
         either = [group[0] if len(group) == 1 else frozenset().union(*group) for group in holders]
         smallest = sorted(range(len(parts)), key=lambda i: len(either[i]))[:5]
@@ -262,14 +265,43 @@ class _Scored:
     exact: bool
 
 
-def rank(index: NameIndex, kind: str, words: Sequence[str]) -> list[_Scored]:
-    """Records of ``kind`` named like ``words``, best first (one entry per record, its best name)."""
+def _best_case(query: _Query) -> tuple[float, bool]:
+    """What bounds ``score_key`` for this query, whatever the key: the share of the query's weight its words
+    could match at best, and whether a missed word may be unknown to the catalog (then the whole-string
+    ratio can stand in for the words)."""
+    total = sum(query.weights) or 1.0
+    matched = sum(weight * max(found.values(), default=0.0)
+                  for found, weight in zip(query.matches, query.weights, strict=True))
+    return matched / total, not all(query.known)
+
+
+def _could_reach(query: _Query, key: str, best_case: tuple[float, bool], floor: float) -> bool:
+    """Can ``score_key(query, key)`` reach ``floor``? Its terms at their best (every matchable query word
+    matched as well as it can be, every key word matched, no penalty) with the real whole-string ratio,
+    which rapidfuzz gives for a fraction of the full score's cost."""
+    if key == query.key:
+        return True
+    share, ratio_may_stand_in = best_case
+    ratio = fuzz.ratio(query.key, key, processor=None) / 100.0
+    words = max(0.6 * share + 0.4, ratio - 0.03 if ratio_may_stand_in else 0.0)
+    return 100.0 * (0.85 * words + 0.15 * ratio) >= floor - 1e-9
+
+
+def rank(index: NameIndex, kind: str, words: Sequence[str], floor: float = 0.0) -> list[_Scored]:
+    """Records of ``kind`` named like ``words``, best first (one entry per record, its best name).
+
+    With a ``floor``, records that cannot score that much may be left out unscored: a caller that only
+    wants a strong match (a place inside a longer query) skips the full score of names sharing a "the".
+    """
     if not words:
         return []
     query = _prepare(index, kind, words)
+    best_case = _best_case(query) if floor > 0.0 else None
     best: dict[int, _Scored] = {}
     for key_id in _shortlist(index, kind, query):
         key = index.key(kind, key_id)
+        if best_case is not None and not _could_reach(query, key, best_case, floor):
+            continue
         value = score_key(index, kind, query, key)
         exact = key == query.key
         for position, matched in index.key_records(kind, key_id):
@@ -380,9 +412,10 @@ def resolve_territory(index: NameIndex, text: str, rule: Rule = RULE) -> Resolut
     return decide(index, text, rank_places(index, _words(text)), rule)
 
 
-def rank_places(index: NameIndex, words: Sequence[str]) -> list[_Scored]:
-    """Territories and groups named like ``words``, best first."""
-    return sorted([*rank(index, "territory", words), *rank(index, "group", words)], key=lambda s: -s.score)
+def rank_places(index: NameIndex, words: Sequence[str], floor: float = 0.0) -> list[_Scored]:
+    """Territories and groups named like ``words``, best first (at least ``floor``: see ``rank``)."""
+    return sorted([*rank(index, "territory", words, floor), *rank(index, "group", words, floor)],
+                  key=lambda s: -s.score)
 
 
 def resolve_company(index: NameIndex, text: str, rule: Rule = RULE) -> Resolution:

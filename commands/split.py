@@ -166,7 +166,8 @@ def _place_spans(index: NameIndex, words: Sequence[str], part: Part, taken: set[
             span_words = words[start:stop]
             if part == "territory" and stop - start == 1 and span_words[0] in FILLER_CODES:
                 continue
-            ranked = rank_places(index, span_words) if part == "territory" else rank(index, "company", span_words)
+            ranked = (rank_places(index, span_words, PLACE_SCORE) if part == "territory"
+                      else rank(index, "company", span_words, PLACE_SCORE))
             if ranked and ranked[0].score >= PLACE_SCORE:
                 explained = (stop - start) * ranked[0].score / 100.0
                 spans.append(_Span(start, stop, part, explained, ranked[0].score))
@@ -245,6 +246,8 @@ def split_query(index: NameIndex, text: str, wants: Sequence[Part] = DEFAULT_WAN
         for company in company_options:
             if place and company and place.start < company.stop and company.start < place.stop:
                 continue
+            if best is not None and _most_explained(words, fixed, (place, company)) < best.explained - 0.05:
+                continue  # even a title explaining every other word would leave this reading behind the best
             reading = _read(index, titles, words, fixed, (place, company), wants)
             if best is None or _better(reading, best):
                 best = reading
@@ -294,6 +297,12 @@ class _TitleRanks:
         return self.ranked[key]
 
 
+def _most_explained(words: Sequence[str], fixed: list[_Span], chosen_spans: Sequence[_Span | None]) -> float:
+    """The most a reading with these spans can explain: the spans, and a title covering every other word."""
+    spans = [*fixed, *(span for span in chosen_spans if span)]
+    return sum(span.explained for span in spans) + len(words) - sum(span.stop - span.start for span in spans)
+
+
 def _read(index: NameIndex, rank_title: _TitleRanks, words: Sequence[str], fixed: list[_Span],
           chosen_spans: Sequence[_Span | None], wants: Sequence[Part]) -> _Reading:
     spans = [*fixed, *(span for span in chosen_spans if span)]
@@ -310,8 +319,8 @@ def _read(index: NameIndex, rank_title: _TitleRanks, words: Sequence[str], fixed
             if best_title[0] > len(remaining) - 1:
                 break
             chosen = remaining[skip_left: len(remaining) - skip_right]
-            if not chosen:
-                continue
+            if not chosen or len(chosen) < best_title[0]:
+                continue  # a run covers at most its own words: this one cannot beat the best so far
             ranking = rank_title([words[i] for i in chosen])
             if not ranking.ranked:
                 continue
