@@ -86,12 +86,15 @@ def format_count_short(value: int, locale: str) -> str:
     if value < 10_000:
         return format_count(value, locale)
     if type(value) is int:
-        # Counts that share their first three digits mostly read the same ("3.1 million" for 3,140,000 to
-        # 3,149,999): Babel is asked about the run's two ends once, and its words kept when they agree.
-        step = 10 ** (len(str(value)) - 3)
-        low = value - value % step
-        if (words := _compact_run(low, low + step - 1, locale)) is not None:
-            return words
+        # Counts that share their first digits mostly read the same ("3.1 million" for 3,140,000 to 3,149,999):
+        # Babel is asked about the run's two ends once, and its words kept when they agree. Three digits
+        # decide "3.1 million"; "45.9 million" and "46 million" (45,950,000) need the fourth.
+        digits = len(str(value))
+        for shared in (3, 4):
+            step = 10 ** (digits - shared)
+            low = value - value % step
+            if (words := _compact_run(low, low + step - 1, locale)) is not None:
+                return words
     return _babel_compact(value, locale)
 
 

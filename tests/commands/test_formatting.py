@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from babel.numbers import format_compact_decimal, format_decimal
 
+from commands import formatting
 from commands.formatting import (
     babel_format_money,
     babel_locale,
@@ -54,7 +55,7 @@ _MANY_LOCALES = ("en", "es", "tr", "de", "fr", "pl", "pt_BR", "ru", "ar", "hi", 
 def test_counts_are_written_as_babel_writes_them(locale: str) -> None:
     rng = random.Random(locale)  # noqa: S311 - deterministic test data, not security
     values = [0, 1, 9_999, 10_000, 999_950, 999_999, 1_000_000, 1_049_999, 1_050_000, 1_150_000, 1_250_000,
-              9_999_999, 10**12, 10**15 + 1]
+              9_999_999, 45_849_999, 45_850_000, 45_950_000, 45_957_293, 99_950_000, 10**12, 10**15 + 1]
     values += [rng.randint(0, 10 ** rng.randint(1, 13)) for _ in range(1000)]
     babel = babel_locale(locale)
     for value in values:
@@ -63,6 +64,22 @@ def test_counts_are_written_as_babel_writes_them(locale: str) -> None:
             expected = format_compact_decimal(value, format_type="long", fraction_digits=1, locale=babel) \
                 if "long" in babel.compact_decimal_formats else format_decimal(value, locale=babel)
             assert format_count_short(value, locale) == expected, value
+
+
+def test_compact_counts_ask_babel_once_a_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 200-figure list of tens of millions of viewers is written from a few runs, not 200 calls to Babel."""
+    asked: list[int] = []
+    babel_compact = formatting._babel_compact
+
+    def counting(value: int, locale: str) -> str:
+        asked.append(value)
+        return babel_compact(value, locale)
+
+    monkeypatch.setattr(formatting, "_babel_compact", counting)
+    formatting._compact_run.cache_clear()
+    written = {format_count_short(value, "en") for value in range(45_950_000, 45_960_000, 50)}
+    assert written == {"46 million"}
+    assert len(asked) <= 4, asked
 
 
 @pytest.mark.parametrize("locale", ["en", "es", "tr"])
