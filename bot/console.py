@@ -62,30 +62,30 @@ def _wrapped(line: str) -> list[str]:
     """A field's line indented, and wrapped at ``WIDTH`` when it is longer, exactly as ``textwrap`` would.
 
     Most lines fit as they are. A longer line of plain words (printable, single spaces, no hyphen that
-    ``textwrap`` might break at, no word too long for a line) is wrapped word by word here: ``textwrap``
+    ``textwrap`` might break at, no word too long for a line) is wrapped here (``_fill``): ``textwrap``
     finds its break points with a regular expression and took most of a 200-figure list's rendering.
     It is asked about every other line (it also turns tabs and odd whitespace into spaces).
     """
     if len(line) <= WIDTH - 2 and line.isprintable() and line.strip() and not line.endswith(" "):
         return [f"  {line}"]
-    if line and line.isprintable() and "-" not in line and "  " not in line and line.strip() == line:
-        words = line.split(" ")
-        if max(map(len, words)) <= WIDTH - 4:
-            return _fill(words)
+    if (line and line.isprintable() and "-" not in line and "  " not in line and line.strip() == line
+            and max(map(len, line.split(" "))) <= WIDTH - 4):
+        return _fill(line)
     return textwrap.wrap(line, WIDTH, initial_indent="  ", subsequent_indent="    ") or [""]
 
 
-def _fill(words: list[str]) -> list[str]:
-    """Words into lines of at most ``WIDTH``: the first indented by two spaces, the rest by four."""
+def _fill(line: str) -> list[str]:
+    """Words into lines of at most ``WIDTH``: the first indented by two spaces, the rest by four. Each line
+    ends at the last space that fits (``rfind``), as many words as fit, as a word-by-word fill would; the
+    caller has checked that single spaces part the words and that none is longer than a line."""
     lines = []
-    current = f"  {words[0]}"
-    for word in words[1:]:
-        if len(current) + 1 + len(word) <= WIDTH:
-            current += f" {word}"
-        else:
-            lines.append(current)
-            current = f"    {word}"
-    lines.append(current)
+    indent = "  "
+    while len(indent) + len(line) > WIDTH:
+        cut = line.rfind(" ", 0, WIDTH - len(indent) + 1)
+        lines.append(indent + line[:cut])
+        line = line[cut + 1:]
+        indent = "    "
+    lines.append(indent + line)
     return lines
 
 
