@@ -52,11 +52,19 @@ def normalize_database_url(url: str) -> str:
     )
 
 
+# Each SQLite connection's page cache (SQLite's default is 2 MiB). A list of 200 figures or deals reads about
+# a thousand rows scattered over a big catalog: with 2 MiB they come through the OS for every question
+# (3.0-3.8 ms of SQL at 100,000 titles), with 32 MiB the pages a team keeps asking about stay (1.5-2.0 ms).
+# The pool keeps at most five connections, so at most 160 MiB; a bot asking one thing at a time uses one.
+SQLITE_CACHE_KIB = 32_000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # SQLite ignores foreign keys unless every connection asks for them.
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 
