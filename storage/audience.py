@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Select, func, select, union_all
 from sqlalchemy.sql.elements import UnaryExpression
 
 from storage.catalog import FigureFact
-from storage.db import CatalogSession
+from storage.db import STATEMENTS_KEPT, CatalogSession
 from storage.models import Airing, AudienceFigure, Company, Territory, Title
 
 FigureOrder = Literal["best", "date", "viewers", "share", "rating"]
@@ -157,12 +157,7 @@ def _per_territory(scope: AudienceScope) -> list[AudienceScope]:
 _SORT_COLUMNS = (AudienceFigure.viewers, AudienceFigure.share_pct, AudienceFigure.rating_pct)
 
 
-# Statements are built once per question and kept (``lru_cache``): a group's union of twenty ordered walks
-# took 4 ms of Python to build, longer than SQLite takes to run it. They hold no session or connection.
-_STATEMENTS_KEPT = 64
-
-
-@lru_cache(maxsize=_STATEMENTS_KEPT)
+@lru_cache(maxsize=STATEMENTS_KEPT)
 def _strongest(scope: AudienceScope, order: FigureOrder, limit: int, per: GroupBy | None = None) -> Select[Any]:
     """The ids of the ``limit`` strongest figures in scope, in order; for a board (``per`` title or
     territory, ``order`` a metric) only figures stating the metric, with the group key and target.
@@ -216,7 +211,7 @@ def audience_row(values: Sequence[Any]) -> AudienceRow:
     return AudienceRow(*values[:ROW_WIDTH])
 
 
-@lru_cache(maxsize=_STATEMENTS_KEPT)
+@lru_cache(maxsize=STATEMENTS_KEPT)
 def _figure_list(scope: AudienceScope, order: FigureOrder, limit: int) -> tuple[Select[Any], Select[Any], Select[Any]]:
     """``audience_figures``' statements: the figures with their provenance, the count of the scope's figures
     (up to ``FIGURES_COUNTED_UP_TO`` and one), and the count of those without a date."""

@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, case, func, select
 from sqlalchemy.sql.elements import UnaryExpression
 
 from storage.catalog import FIGURE_COLUMNS, FigureFact
-from storage.db import CatalogSession
+from storage.db import STATEMENTS_KEPT, CatalogSession
 from storage.models import Airing, AudienceFigure, Company, Deal, DealMedia, DealTerritory, Territory, Title
 from storage.vocab import STATUS_RANK
 
@@ -185,7 +185,7 @@ def _codes(joined: str | None) -> tuple[str, ...]:
     return tuple(sorted(joined.split(","))) if joined else ()
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=STATEMENTS_KEPT)
 def _deal_facts_statement(title_id: int | None, territory_codes: frozenset[str] | None, licensee_id: int | None,
                           statuses: frozenset[str], wanted: int | None, dialect: str) -> Select[Any]:
     """``deal_facts``' statement, built once per question and kept: a group's merge of twenty ordered
