@@ -14,14 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
-from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, func, select, union_all
 from sqlalchemy.sql.elements import UnaryExpression
 
 from storage.catalog import FigureFact
-from storage.db import STATEMENTS_KEPT, CatalogSession
+from storage.db import CatalogSession, keep_statements
 from storage.models import Airing, AudienceFigure, Company, Territory, Title
 
 FigureOrder = Literal["best", "date", "viewers", "share", "rating"]
@@ -157,7 +156,12 @@ def _per_territory(scope: AudienceScope) -> list[AudienceScope]:
 _SORT_COLUMNS = (AudienceFigure.viewers, AudienceFigure.share_pct, AudienceFigure.rating_pct)
 
 
-@lru_cache(maxsize=STATEMENTS_KEPT)
+def _merges_territories(scope: AudienceScope, *_: Any) -> bool:
+    """Is the question one ordered walk per territory, merged (``_per_territory``): costly to build."""
+    return len(_per_territory(scope)) > 1
+
+
+@keep_statements(_merges_territories)
 def _strongest(scope: AudienceScope, order: FigureOrder, limit: int, per: GroupBy | None = None) -> Select[Any]:
     """The ids of the ``limit`` strongest figures in scope, in order; for a board (``per`` title or
     territory, ``order`` a metric) only figures stating the metric, with the group key and target.
@@ -211,7 +215,7 @@ def audience_row(values: Sequence[Any]) -> AudienceRow:
     return AudienceRow(*values[:ROW_WIDTH])
 
 
-@lru_cache(maxsize=STATEMENTS_KEPT)
+@keep_statements(_merges_territories)
 def _figure_list(scope: AudienceScope, order: FigureOrder, limit: int) -> tuple[Select[Any], Select[Any], Select[Any]]:
     """``audience_figures``' statements: the figures with their provenance, the count of the scope's figures
     (up to ``FIGURES_COUNTED_UP_TO`` and one), and the count of those without a date."""

@@ -18,14 +18,13 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, case, func, select, union, union_all
 from sqlalchemy.sql.elements import UnaryExpression
 
 from storage.catalog import FIGURE_COLUMNS, FigureFact
-from storage.db import STATEMENTS_KEPT, CatalogSession
+from storage.db import CatalogSession, keep_statements
 from storage.models import Airing, AudienceFigure, Company, Deal, DealMedia, DealTerritory, Territory, Title
 from storage.vocab import STATUS_RANK
 
@@ -185,11 +184,16 @@ def _codes(joined: str | None) -> tuple[str, ...]:
     return tuple(sorted(joined.split(","))) if joined else ()
 
 
-@lru_cache(maxsize=STATEMENTS_KEPT)
+def _merges_territories(title_id: int | None, territory_codes: frozenset[str] | None, licensee_id: int | None,
+                        *_: Any) -> bool:
+    """Is the question a merge of several territories' runs (``_in_territories``): costly to build."""
+    return title_id is None and licensee_id is None and territory_codes is not None and len(territory_codes) > 1
+
+
+@keep_statements(_merges_territories)
 def _deal_facts_statement(title_id: int | None, territory_codes: frozenset[str] | None, licensee_id: int | None,
                           statuses: frozenset[str], wanted: int | None, dialect: str) -> Select[Any]:
-    """``deal_facts``' statement, built once per question and kept: a group's merge of twenty ordered
-    territory runs took milliseconds of Python to build. It holds no session or connection."""
+    """``deal_facts``' statement (a group's is kept: see ``keep_statements``)."""
     if territory_codes is not None and title_id is None and licensee_id is None:
         ordered = _in_territories(territory_codes, statuses, wanted, dialect).subquery("in_order")
     else:
