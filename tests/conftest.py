@@ -129,6 +129,16 @@ async def engine(engine_name: str, request: pytest.FixtureRequest, tmp_path: Pat
 
 
 @pytest.fixture
+async def sqlite_engine(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """An empty SQLite catalog, for what only SQLite does."""
+    path = tmp_path / "catalog.db"
+    shutil.copyfile(sqlite_template, path)
+    engine = create_engine(f"sqlite:///{path}")
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
 def session_factory(engine: AsyncEngine) -> SessionFactory:
     return make_session_factory(engine)
 

@@ -225,26 +225,33 @@ async def import_files(session_factory: SessionFactory, paths: Sequence[Path], *
     anything is wrong; then nothing is written. ``dry_run`` checks and counts as a real import would, then
     rolls back. ``progress(done, total)`` is called on the event loop as rows are checked and written.
     """
-    paths = list(paths)
     with _cycle_collector_paused():
-        read = await asyncio.to_thread(read_files, paths)  # file I/O and unzipping .xlsx stay off the event loop
-        problems = Problems()
-        problems.extend(read.problems)
-        tick = _Ticker(sum(sheet.size for sheet in read.sheets), progress)
-        parsed = await _parse(read.sheets, problems, tick)
-        async with session_factory() as session:
-            try:
-                async with _sqlite_import_cache(session):
-                    wanted = await Resolver(session, problems).run(parsed)
-                    if problems:
-                        raise problems.fail()
-                    kinds = await _write(session, read.sheets, wanted, tick)
-            except BaseException:
-                await session.rollback()
-                raise
-            if dry_run:
-                await session.rollback()
-            else:
-                await session.commit()
+        # Returned from its own frame, so that every record the import held is freed by reference counting
+        # before the collector runs again: its first collection would otherwise walk them all (1.5 s at a
+        # million ratings rows).
+        return await _import(session_factory, list(paths), dry_run=dry_run, progress=progress)
+
+
+async def _import(session_factory: SessionFactory, paths: list[Path], *, dry_run: bool,
+                  progress: Progress | None) -> ImportReport:
+    read = await asyncio.to_thread(read_files, paths)  # file I/O and unzipping .xlsx stay off the event loop
+    problems = Problems()
+    problems.extend(read.problems)
+    tick = _Ticker(sum(sheet.size for sheet in read.sheets), progress)
+    parsed = await _parse(read.sheets, problems, tick)
+    async with session_factory() as session:
+        try:
+            async with _sqlite_import_cache(session):
+                wanted = await Resolver(session, problems).run(parsed)
+                if problems:
+                    raise problems.fail()
+                kinds = await _write(session, read.sheets, wanted, tick)
+        except BaseException:
+            await session.rollback()
+            raise
+        if dry_run:
+            await session.rollback()
+        else:
+            await session.commit()
     tick.finish()
     return ImportReport(files=[path.name for path in paths], kinds=kinds, dry_run=dry_run, skipped=read.skipped)

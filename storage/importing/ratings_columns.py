@@ -72,9 +72,23 @@ class _Columns:
         return [text or None for text in texts]
 
     def parsed(self, column: str, parser: Callable[[Cell], Any]) -> list[Any]:
-        """``RowReader.parsed`` for each row: the parser reads the raw cell of each non-empty text."""
-        return [parser(cell) if text else None for cell, text in zip(self.cells(column), self.texts(column),
-                                                                      strict=True)]
+        """``RowReader.parsed`` for each row: the parser reads the raw cell of each non-empty text, once per
+        distinct cell (a chunk repeats its dates and shares)."""
+        cells, texts = self.cells(column), self.texts(column)
+        if set(map(type, cells)) != {str}:  # a spreadsheet's 5 and 5.0 are one key of a dict, but not one cell
+            return [parser(cell) if text else None for cell, text in zip(cells, texts, strict=True)]
+        read = {cell: parser(cell) if text else None for cell, text in dict(zip(cells, texts, strict=True)).items()}
+        return list(map(read.__getitem__, cells))
+
+    def wholes(self, column: str) -> list[int | None]:
+        """``_whole`` for each row; in one pass of ``int`` when every cell is plain digits, as in most files."""
+        texts = self.texts(column)
+        joined = "".join(texts)
+        if not joined:
+            return [None] * len(texts)
+        if joined.isascii() and joined.isdigit() and all(texts) and max(map(len, texts)) <= PLAIN_DIGITS:
+            return list(map(int, texts))
+        return list(map(_whole, self.cells(column), texts))
 
 
 def ratings_from_columns(header: HeaderMap, spec: SheetSpec, file: str, sheet: str | None,
@@ -93,9 +107,9 @@ def _ratings(c: _Columns, file: str, sheet: str | None, rows: Sequence[Row]) -> 
     title, territory, channel = (c.text(column, required=True) for column in ("title", "territory", "channel"))
     air_date = c.parsed("air_date", read_date)
     timeslot, episode = c.text("timeslot"), c.text("episode")
-    viewers = list(map(_whole, c.cells("viewers"), c.texts("viewers")))
+    viewers = c.wholes("viewers")
     rating, share = c.parsed("rating_pct", read_percent), c.parsed("share_pct", read_percent)
-    reach = list(map(_whole, c.cells("reach"), c.texts("reach")))
+    reach = c.wholes("reach")
     target = [text or "" for text in c.text("target")]
     measurement = [canonical_word("measurement", text) if text else "" for text in c.texts("measurement")]
     if None in measurement:  # a word that is no measurement

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from storage.db import CatalogSession
@@ -90,6 +91,7 @@ def _drained(rows: list[T], size: int) -> Iterator[list[T]]:
 
 
 _CHUNK = 500  # ratings rows resolved in one go (see wanted_figures)
+_TITLE, _LICENSEE, _CHANNEL, _REMAKE_OF = map(attrgetter, ("title", "licensee", "channel", "remake_of"))
 
 
 class Resolver:
@@ -127,9 +129,9 @@ class Resolver:
         self.companies = NameIndex("company", "companies", territories, years=False)
         self.titles = NameIndex("title", "titles", territories, years=True)
         # Distinct texts only: a ratings file repeats the same titles and channels on every row.
-        company_refs = {row.licensee for row in parsed.deals} | {row.channel for row in parsed.ratings}
-        title_refs = {row.title for rows in (parsed.deals, parsed.ratings, parsed.releases, parsed.quotes)
-                      for row in rows} | {row.remake_of for row in parsed.titles if row.remake_of}
+        company_refs = set(map(_LICENSEE, parsed.deals)).union(map(_CHANNEL, parsed.ratings))
+        title_refs = set(map(_TITLE, parsed.deals)).union(*(map(_TITLE, rows) for rows in (
+            parsed.ratings, parsed.releases, parsed.quotes)), filter(None, map(_REMAKE_OF, parsed.titles)))
         await load_companies(self.session, self.companies, self._keys(company_refs, territories))
         await load_titles(self.session, self.titles, self._keys(title_refs, territories))
         del company_refs, title_refs

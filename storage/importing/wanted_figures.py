@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from operator import attrgetter
 from sys import intern
-from typing import Any
+from typing import Any, TypeVar
 
 from storage.importing.records import RatingRow
 from storage.importing.references import NameIndex, ReferenceProblem, TerritoryIndex, cached_name_key
 from storage.importing.report import Location
 from storage.models import KEY_LEN
+
+T = TypeVar("T")
 
 # A figure's own columns (AudienceFigure's, but for its airing and the copies of the airing's columns).
 FIGURE_COLUMNS = ("target", "measurement", "viewers", "rating_pct", "share_pct", "reach", "rank_note", "notes",
@@ -62,14 +64,32 @@ class WantedFigure:
 
 def _airing_key(title: str, territory: str, channel: str, air_date: dt.date | None, timeslot: str | None,
                 episode: str | None) -> str:
-    # isoformat: format_date's text for a date (air_date is never a datetime), in C
-    return fit_key("|".join((title, territory, channel, air_date.isoformat() if air_date else "",
-                             cached_name_key(timeslot or ""), episode or "")))
+    return fit_key("|".join((title, territory, channel, _date_text(air_date), _timeslot_key(timeslot),
+                             _or_empty(episode))))
+
+
+def _date_text(air_date: dt.date | None) -> str:
+    return air_date.isoformat() if air_date else ""  # format_date's text for a date (never a datetime), in C
+
+
+def _timeslot_key(timeslot: str | None) -> str:
+    return cached_name_key(timeslot or "")
+
+
+def _or_empty(text: str | None) -> str:
+    return text or ""
 
 
 def _shared(text: str | None) -> str | None:
     """The one copy of a short text a sheet repeats on every row (a million rows, a handful of values)."""
     return text and intern(text)
+
+
+def _by_value(function: Callable[[Any], T], column: Sequence[Any]) -> list[T]:
+    """``function`` of each value of ``column``, called once per distinct value: a chunk of rows repeats
+    its few dates, timeslots, targets and sources, and a map lookup is a C call where ``function`` is not."""
+    results = {value: function(value) for value in set(column)}
+    return list(map(results.__getitem__, column))
 
 
 def wanted_figure(row: RatingRow, title: str, territory: str, channel: str) -> WantedFigure:
@@ -87,18 +107,21 @@ def wanted_figures(rows: Sequence[RatingRow], titles: NameIndex, territories: Te
     """``wanted_figure`` of each row, or None as soon as one reference of the chunk does not resolve."""
     at, title_texts, territory_texts, channel_texts, air_date, timeslot, episode = _columns(rows, _ROW_FIELDS)
     try:
-        title = list(map(titles.resolve, title_texts))
-        territory = list(map(territories.resolve, territory_texts))
-        channel = list(map(companies.resolve, channel_texts))
+        title = titles.resolve_each(title_texts)
+        territory = territories.resolve_each(territory_texts)
+        channel = companies.resolve_each(channel_texts)
     except ReferenceProblem:
         return None
-    airing_key = list(map(_airing_key, title, territory, channel, air_date, timeslot, episode))
-    target, measurement, viewers, rating, share, reach, rank_note, notes, source = _columns(rows, _FIGURE_OF_ROW)
-    target = tuple(map(intern, target))
-    figure = zip(target, measurement, viewers, rating, share, reach, rank_note, notes, map(_shared, source),
+    # _airing_key, a column at a time
+    keys = list(map("|".join, zip(title, territory, channel, _by_value(_date_text, air_date),
+                                  _by_value(_timeslot_key, timeslot), _by_value(_or_empty, episode), strict=True)))
+    airing_key = keys if max(map(len, keys)) <= KEY_LEN else list(map(fit_key, keys))
+    target_texts, measurement, viewers, rating, share, reach, rank_note, notes, source = _columns(rows, _FIGURE_OF_ROW)
+    target = _by_value(intern, target_texts)
+    figure = zip(target, measurement, viewers, rating, share, reach, rank_note, notes, _by_value(_shared, source),
                  strict=True)
-    return list(map(WantedFigure, at, airing_key, title, channel, territory, air_date, map(_shared, timeslot),
-                    map(_shared, episode), map(cached_name_key, target), figure, repeat("")))
+    return list(map(WantedFigure, at, airing_key, title, channel, territory, air_date, _by_value(_shared, timeslot),
+                    _by_value(_shared, episode), _by_value(cached_name_key, target), figure, repeat("")))
 
 
 def _columns(rows: Sequence[RatingRow], fields: attrgetter[Any]) -> Iterator[tuple[Any, ...]]:

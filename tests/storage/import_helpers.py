@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import SessionFactory
 from storage.importing import ImportFailed, ImportReport, import_files
@@ -74,3 +78,33 @@ async def snapshot(session_factory: SessionFactory) -> dict[str, list[tuple[Any,
 
 def counts(report: ImportReport) -> dict[str, tuple[int, int, int]]:
     return {k.kind: (k.inserted, k.updated, k.unchanged) for k in report.kinds}
+
+
+RATINGS = "title,territory,channel,air_date,viewers,target\n"
+
+
+def ratings(days: int, *, first: dt.date = dt.date(2024, 1, 1), total: int = 1000) -> str:
+    """``days`` airings of one title, each with a Total figure (``total`` + the day of the month) and every
+    third with an AB figure (ten times the day of the month)."""
+    lines = [RATINGS]
+    for number in range(days):
+        day = first + dt.timedelta(days=number)
+        lines.append(f"Small Miracles,MX,Imagen TV,{day},{total + day.day},Total\n")
+        if number % 3 == 0:
+            lines.append(f"Small Miracles,MX,Imagen TV,{day},{10 * day.day},AB\n")
+    return "".join(lines)
+
+
+@contextmanager
+def statements_of(engine: AsyncEngine) -> Iterator[list[str]]:
+    """Every SQL statement the engine sends while inside."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)

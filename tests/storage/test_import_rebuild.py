@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from import_helpers import base_files, counts, run, snapshot, write
-from sqlalchemy import event, func, select, text
+from import_helpers import base_files, counts, ratings, run, snapshot, statements_of, write
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.schema import CreateIndex
@@ -26,20 +24,6 @@ from sqlalchemy.schema import CreateIndex
 from storage.db import SessionFactory, create_engine, make_session_factory
 from storage.importing import bulk, import_files, index_rebuild
 from storage.models import Airing, AudienceFigure
-
-RATINGS = "title,territory,channel,air_date,viewers,target\n"
-
-
-def ratings(days: int, *, first: dt.date = dt.date(2024, 1, 1), total: int = 1000) -> str:
-    """``days`` airings of one title, each with a Total figure (``total`` + the day of the month) and every
-    third with an AB figure (ten times the day of the month)."""
-    lines = [RATINGS]
-    for number in range(days):
-        day = first + dt.timedelta(days=number)
-        lines.append(f"Small Miracles,MX,Imagen TV,{day},{total + day.day},Total\n")
-        if number % 3 == 0:
-            lines.append(f"Small Miracles,MX,Imagen TV,{day},{10 * day.day},AB\n")
-    return "".join(lines)
 
 
 @pytest.fixture
@@ -51,30 +35,6 @@ def rebuild_always(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def rebuild_never(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(index_rebuild, "MIN_ROWS_TO_REBUILD", 10**12)
-
-
-@pytest.fixture
-async def sqlite_engine(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    path = tmp_path / "catalog.db"
-    shutil.copyfile(sqlite_template, path)
-    engine = create_engine(f"sqlite:///{path}")
-    yield engine
-    await engine.dispose()
-
-
-@contextmanager
-def statements_of(engine: AsyncEngine) -> Iterator[list[str]]:
-    """Every SQL statement the engine sends while inside."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 async def schema_of(engine: AsyncEngine) -> list[tuple[str, str, str, str | None]]:
