@@ -16,8 +16,8 @@ then measures in a fresh child process per database, so each start-up and peak R
 Baselines in the same run: the same commands on a copy of each database without the project's secondary
 indexes (every ``ix_*`` index dropped; unique constraints stay, they are the data's rules), and PostgreSQL
 over SQLite. Import throughput: ``--import-airings`` ratings rows through the real importer (one
-transaction, all-or-nothing) into a catalog holding the titles and companies, beside a plain Core bulk
-insert of the same airings and figures.
+transaction, all-or-nothing; in a fresh child process, as ``slate import`` runs) into a catalog holding the
+titles and companies, beside a plain Core bulk insert of the same airings and figures (in this process).
 
 Every phase is bounded (``--budget`` seconds per command and database); queries never leave 127.0.0.1.
 Run: ``python bench/commands.py`` (quick) or ``python bench/commands.py --titles 10000 100000``.
@@ -220,11 +220,25 @@ async def pg_without_indexes(source: str, copy: str) -> list[str]:
 # --- import throughput -------------------------------------------------------------------------------
 
 
-async def import_throughput(catalog: generate.Catalog, airings: int, workdir: Path) -> dict[str, Any]:
-    """Rows/s of ``ratings.csv`` through the importer into a catalog with titles and companies, beside Core."""
+async def import_child(target: Path, csv: Path) -> dict[str, Any]:
+    """Import ``csv`` into the catalog at ``target`` (this process does nothing else): seconds, rows, peak RSS."""
     from storage.db import make_session_factory
     from storage.importing import import_files
 
+    engine = create_engine(f"sqlite:///{target}")
+    try:
+        started = time.perf_counter()
+        report = await import_files(make_session_factory(engine), [csv])
+        seconds = time.perf_counter() - started
+    finally:
+        await engine.dispose()
+    return {"importer_s": seconds, "inserted": sum(kind.inserted for kind in report.kinds),
+            "importer_peak_rss_mb": peak_rss_mb()}
+
+
+async def import_throughput(catalog: generate.Catalog, airings: int, workdir: Path) -> dict[str, Any]:
+    """Rows/s of ``ratings.csv`` through the importer (in a child process) into a catalog with titles and
+    companies, beside a Core bulk insert of the same airings and figures (in this process)."""
     files = generate.write_csv(catalog, workdir / "csv", airings)
     base = generate.Catalog(catalog.sizes, catalog.titles, {
         table: rows if table in ("titles", "title_names", "companies", "company_aliases", "territory_groups",
@@ -239,14 +253,13 @@ async def import_throughput(catalog: generate.Catalog, airings: int, workdir: Pa
     result: dict[str, Any] = {"rows": airings}
     target = workdir / "import.db"
     shutil.copyfile(template, target)
-    engine = create_engine(f"sqlite:///{target}")
-    try:
-        started = time.perf_counter()
-        report = await import_files(make_session_factory(engine), [files["ratings"]])
-        result["importer_s"] = time.perf_counter() - started
-        result["inserted"] = sum(kind.inserted for kind in report.kinds)
-    finally:
-        await engine.dispose()
+    # In a fresh interpreter, as `slate import` runs: not in this process, which holds the generated catalog.
+    done = await asyncio.to_thread(
+        subprocess.run, [sys.executable, __file__, "--import-child", str(target), str(files["ratings"])],
+        capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"import child failed:\n{done.stderr[-3000:]}")
+    result.update(json.loads(done.stdout.strip().splitlines()[-1]))
     shutil.copyfile(template, target)
     rows = catalog.rows["airings"][:airings]
     figures = [figure for figure in catalog.rows["audience_figures"]
@@ -354,9 +367,9 @@ async def main_async(arguments: argparse.Namespace) -> None:
                 rows = min(arguments.import_airings, len(catalog.rows["airings"]))
                 i = await import_throughput(catalog, rows, workdir)
                 print(f"import of {rows:,} ratings rows (SQLite): importer {i['importer_rows_s']:,.0f} rows/s"
-                      f" ({i['importer_s']:.1f} s, {i['inserted']:,} inserted); Core bulk insert of the same"
-                      f" airings and figures {i['core_rows_s']:,.0f} rows/s"
-                      f" (x{i['core_rows_s'] / i['importer_rows_s']:.1f})")
+                      f" ({i['importer_s']:.1f} s, {i['inserted']:,} inserted, peak RSS"
+                      f" {i['importer_peak_rss_mb']:,.0f} MB); Core bulk insert of the same airings and figures"
+                      f" {i['core_rows_s']:,.0f} rows/s (x{i['core_rows_s'] / i['importer_rows_s']:.1f})")
         finally:
             for database in reversed(pg_databases):
                 await _pg(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
@@ -378,8 +391,12 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "slate-bench")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite files")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--import-child", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--query-file", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    if arguments.import_child:
+        print(json.dumps(asyncio.run(import_child(*arguments.import_child))))
+        return
     if arguments.child:
         queries = json.loads(arguments.query_file.read_text())
         print(json.dumps(asyncio.run(child(arguments.child, queries, arguments.repeat, arguments.budget))))

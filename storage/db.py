@@ -80,8 +80,11 @@ def normalize_database_url(url: str) -> str:
 # Each SQLite connection's page cache (SQLite's default is 2 MiB). A list of 200 figures or deals reads about
 # a thousand rows scattered over a big catalog: with 2 MiB they come through the OS for every question
 # (3.0-3.8 ms of SQL at 100,000 titles), with 32 MiB the pages a team keeps asking about stay (1.5-2.0 ms).
-# The pool keeps at most five connections, so at most 160 MiB; a bot asking one thing at a time uses one.
 SQLITE_CACHE_KIB = 32_000
+# Connections to one SQLite file, at most (each has its own thread in aiosqlite, and its own page cache):
+# readers of one file on two cores gain nothing past a few, and a burst of commands waits its turn for
+# milliseconds rather than opening up to fifteen (SQLAlchemy's default), at most 128 MiB of page caches.
+SQLITE_CONNECTIONS = 4
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -105,6 +108,8 @@ def create_engine(url: str, *, echo: bool = False, search_path: str | None = Non
         if parsed.database in (None, "", ":memory:"):
             # One shared connection, or every session would see its own empty in-memory database.
             options["poolclass"] = StaticPool
+        else:
+            options.update(pool_size=SQLITE_CONNECTIONS, max_overflow=0)
         # aiosqlite connections that fetch a statement's rows in the same trip to their thread.
         engine = create_async_engine(url, async_creator=prefetching_creator(parsed), **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
