@@ -156,12 +156,13 @@ def _per_territory(scope: AudienceScope) -> list[AudienceScope]:
 _SORT_COLUMNS = (AudienceFigure.viewers, AudienceFigure.share_pct, AudienceFigure.rating_pct)
 
 
-def _merges_territories(scope: AudienceScope, *_: Any) -> bool:
-    """Is the question one ordered walk per territory, merged (``_per_territory``): costly to build."""
-    return len(_per_territory(scope)) > 1
+def _about_places(scope: AudienceScope, *_: Any) -> bool:
+    """Is the question about territories only (one, or a group's walks merged): a few hundred questions a
+    catalog can be asked, each asked again and again, and a group's costly to build."""
+    return scope.territories is not None and scope.title_id is None and scope.channel_id is None
 
 
-@keep_statements(_merges_territories)
+@keep_statements(_about_places)
 def _strongest(scope: AudienceScope, order: FigureOrder, limit: int, per: GroupBy | None = None) -> Select[Any]:
     """The ids of the ``limit`` strongest figures in scope, in order; for a board (``per`` title or
     territory, ``order`` a metric) only figures stating the metric, with the group key and target.
@@ -215,7 +216,7 @@ def audience_row(values: Sequence[Any]) -> AudienceRow:
     return AudienceRow(*values[:ROW_WIDTH])
 
 
-@keep_statements(_merges_territories)
+@keep_statements(_about_places)
 def _figure_list(scope: AudienceScope, order: FigureOrder, limit: int) -> tuple[Select[Any], Select[Any], Select[Any]]:
     """``audience_figures``' statements: the figures with their provenance, the count of the scope's figures
     (up to ``FIGURES_COUNTED_UP_TO`` and one), and the count of those without a date."""

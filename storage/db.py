@@ -23,20 +23,22 @@ MEMORY_URL = "sqlite+aiosqlite://"
 # bound parameters, however many are asked for.
 IN_LIST_SIZE = 500
 
-# Statements ``keep_statements`` keeps per query function. LATAM's ratings list is about 400 KB of objects.
-STATEMENTS_KEPT = 32
+# Statements ``keep_statements`` keeps per query function: a territory's list is about 30 KB of objects,
+# LATAM's 400 KB.
+STATEMENTS_KEPT = 64
 
 T = TypeVar("T")
 P = ParamSpec("P")
 
 
 def keep_statements(worth_keeping: Callable[P, bool]) -> Callable[[Callable[P, T]], Callable[P, T]]:
-    """Decorate a function that builds a statement: questions ``worth_keeping`` says are costly to build (a
-    group's union of twenty ordered walks: 4 ms of Python, longer than SQLite takes to run it) get theirs
-    built once and kept (the last ``STATEMENTS_KEPT``; statements hold no session or connection); the rest
-    build theirs each time. Keeping every question's would churn: a stream of different titles pushes kept
-    statements out, and each is a web of reference cycles only a full garbage collection frees, which then
-    stalls a lookup for 50-100 ms."""
+    """Decorate a function that builds a statement: the questions ``worth_keeping`` picks, those a catalog is
+    asked again and again (a territory, a group) and the costly ones (a group's union of twenty ordered
+    walks: 4 ms of Python, longer than SQLite takes to run it), get theirs built once and kept (the last
+    ``STATEMENTS_KEPT``; statements hold no session or connection); the rest build theirs each time.
+    Keeping every question's would churn: a stream of different titles pushes kept statements out, and each
+    is a web of reference cycles only a full garbage collection frees, which then stalls a lookup for
+    50-100 ms."""
 
     def decorate(build: Callable[P, T]) -> Callable[P, T]:
         kept = cast("Callable[P, T]", lru_cache(maxsize=STATEMENTS_KEPT)(build))  # arguments must be hashable

@@ -184,13 +184,13 @@ def _codes(joined: str | None) -> tuple[str, ...]:
     return tuple(sorted(joined.split(","))) if joined else ()
 
 
-def _merges_territories(title_id: int | None, territory_codes: frozenset[str] | None, licensee_id: int | None,
-                        *_: Any) -> bool:
-    """Is the question a merge of several territories' runs (``_in_territories``): costly to build."""
-    return title_id is None and licensee_id is None and territory_codes is not None and len(territory_codes) > 1
+def _about_places(title_id: int | None, territory_codes: frozenset[str] | None, licensee_id: int | None,
+                  *_: Any) -> bool:
+    """Is the question about territories only (one, or a group's runs merged: costly to build)?"""
+    return title_id is None and licensee_id is None and territory_codes is not None
 
 
-@keep_statements(_merges_territories)
+@keep_statements(_about_places)
 def _deal_facts_statement(title_id: int | None, territory_codes: frozenset[str] | None, licensee_id: int | None,
                           statuses: frozenset[str], wanted: int | None, dialect: str) -> Select[Any]:
     """``deal_facts``' statement (a group's is kept: see ``keep_statements``)."""

@@ -1,5 +1,6 @@
-"""Costly statements (a group's merge of its territories' walks) are built once and kept; the rest are built
-each time, so a stream of different titles never churns the kept ones out (``storage.db.keep_statements``)."""
+"""Statements of questions about places (a territory, or a group's merge of its territories' walks: costly to
+build) are built once and kept; a title's or channel's are built each time, so a stream of different titles
+never churns the kept ones out (``storage.db.keep_statements``)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,16 @@ from storage.db import STATEMENTS_KEPT, keep_statements
 LATAM = frozenset({"MX", "CL", "CO"})
 
 
-def test_a_groups_statements_are_kept_and_a_titles_are_not() -> None:
-    group, mexico, title = (AudienceScope(territories=LATAM), AudienceScope(territories=frozenset({"MX"})),
-                            AudienceScope(title_id=7))
-    assert audience._figure_list(group, "best", 200) is audience._figure_list(group, "best", 200)
-    assert audience._strongest(group, "viewers", 200, "title") is audience._strongest(group, "viewers", 200, "title")
-    for alone in (mexico, title):
-        assert audience._figure_list(alone, "best", 200) is not audience._figure_list(alone, "best", 200)
-    kept = deals._deal_facts_statement(None, LATAM, None, frozenset(), 201, "sqlite")
-    assert deals._deal_facts_statement(None, LATAM, None, frozenset(), 201, "sqlite") is kept
+def test_places_statements_are_kept_and_a_titles_are_not() -> None:
+    for place in (AudienceScope(territories=LATAM), AudienceScope(territories=frozenset({"MX"}))):
+        assert audience._figure_list(place, "best", 200) is audience._figure_list(place, "best", 200)
+        board = audience._strongest(place, "viewers", 200, "title")
+        assert audience._strongest(place, "viewers", 200, "title") is board
+    for other in (AudienceScope(title_id=7), AudienceScope(territories=LATAM, title_id=7), AudienceScope(channel_id=3)):
+        assert audience._figure_list(other, "best", 200) is not audience._figure_list(other, "best", 200)
+    for codes in (LATAM, frozenset({"MX"})):
+        kept = deals._deal_facts_statement(None, codes, None, frozenset(), 201, "sqlite")
+        assert deals._deal_facts_statement(None, codes, None, frozenset(), 201, "sqlite") is kept
     assert deals._deal_facts_statement(3, LATAM, None, frozenset(), None, "sqlite") is not \
         deals._deal_facts_statement(3, LATAM, None, frozenset(), None, "sqlite")
 
