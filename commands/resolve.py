@@ -43,6 +43,12 @@ class Rule:
 RULE = Rule()
 # How much a swapped word costs, times the smaller of the two unmatched shares (docs/resolution.md).
 SUBSTITUTION_PENALTY = 0.5
+# How ``score_key`` weighs its parts (``_could_reach`` bounds the same sum): the typed words' side and the
+# name's side of the word score; the word score and the whole-string ratio in the score; and how far below
+# the ratio the word score stands in when only unknown words were missed.
+QUERY_SIDE, NAME_SIDE = 0.6, 0.4
+WORDS_WEIGHT, RATIO_WEIGHT = 0.85, 0.15
+STAND_IN_MARGIN = 0.03
 # Names sharing telling words with the query considered per query (those sharing the most are kept).
 MAX_POOL = 800
 # The shortest names of each telling word always considered.
@@ -244,7 +250,7 @@ def score_key(index: NameIndex, kind: str, query: _Query, key: str) -> float:
         key_missed += weight if value == 0.0 else 0.0
     query_total = sum(query.weights) or 1.0
     key_total = key_total or 1.0
-    words_score = 0.6 * query_hit / query_total + 0.4 * key_hit / key_total
+    words_score = QUERY_SIDE * query_hit / query_total + NAME_SIDE * key_hit / key_total
     # A word the user typed that the name lacks, where the name has a word the user did not type, is a
     # different title ("The Second Autumn of X" is not "The Second Secret of X"), not a missing word.
     words_score -= SUBSTITUTION_PENALTY * min(query_missed / query_total, key_missed / key_total)
@@ -253,8 +259,12 @@ def score_key(index: NameIndex, kind: str, query: _Query, key: str) -> float:
     # one short word ("daem"), not a different word.
     ratio = fuzz.ratio(query.key, key, processor=None) / 100.0
     if query_missed and query.unknown_only_misses(key_words):
-        words_score = max(words_score, ratio - 0.03)
-    return max(0.0, min(99.0, 100.0 * (0.85 * words_score + 0.15 * ratio)))
+        words_score = max(words_score, ratio - STAND_IN_MARGIN)
+    return max(0.0, min(99.0, _combined(words_score, ratio)))
+
+
+def _combined(words_score: float, ratio: float) -> float:
+    return 100.0 * (WORDS_WEIGHT * words_score + RATIO_WEIGHT * ratio)
 
 
 @dataclass(slots=True)
@@ -283,8 +293,8 @@ def _could_reach(query: _Query, key: str, best_case: tuple[float, bool], floor: 
         return True
     share, ratio_may_stand_in = best_case
     ratio = fuzz.ratio(query.key, key, processor=None) / 100.0
-    words = max(0.6 * share + 0.4, ratio - 0.03 if ratio_may_stand_in else 0.0)
-    return 100.0 * (0.85 * words + 0.15 * ratio) >= floor - 1e-9
+    words = max(QUERY_SIDE * share + NAME_SIDE, ratio - STAND_IN_MARGIN if ratio_may_stand_in else 0.0)
+    return _combined(words, ratio) >= floor - 1e-9
 
 
 def rank(index: NameIndex, kind: str, words: Sequence[str], floor: float = 0.0) -> list[_Scored]:
