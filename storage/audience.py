@@ -3,9 +3,9 @@
 The ratings, top and chart commands ask these. A figure carries its airing's title, territory, channel and
 date (``AudienceFigure``), and each place is indexed with its metric best first, so the strongest figures of a
 territory come off an index already in order: ``ratings mexico`` reads the 200 it shows, not the 100,000
-Mexico has. A group asks each of its territories for its best and merges them (``UNION ALL`` of per-territory
-``ORDER BY ... LIMIT``), because no single index orders several territories at once. Figures never travel
-to Python to be sorted; the same statements run on SQLite and PostgreSQL. Each function takes the caller's
+Mexico has. A group walks each of its territories' index in order and merges the walks (``UNION ALL``),
+because no single index orders several territories at once; each engine gets the merge in the form it runs
+best (``_merged_walks``). Figures never travel to Python to be sorted. Each function takes the caller's
 session and never commits.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, func, select, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, Select, case, func, literal, null, select, union_all
 from sqlalchemy.sql.elements import UnaryExpression
 
 from storage.catalog import FigureFact
@@ -63,6 +63,7 @@ class AudienceRow(FigureFact):
 
 # A list says how many figures its scope holds up to this many, and "more than" past it: counting all of
 # Mexico's 120,000 figures (LATAM's 480,000) to print one number took longer than finding the 200 shown.
+# Whether there are more is asked first (``_counted``), so a big scope is never counted at all.
 FIGURES_COUNTED_UP_TO = 10_000
 
 
@@ -163,13 +164,14 @@ def _about_places(scope: AudienceScope, *_: Any) -> bool:
 
 
 @keep_statements(_about_places)
-def _strongest(scope: AudienceScope, order: FigureOrder, limit: int, per: GroupBy | None = None) -> Select[Any]:
+def _strongest(scope: AudienceScope, order: FigureOrder, limit: int, per: GroupBy | None,
+               dialect: str) -> Select[Any] | CompoundSelect[Any]:
     """The ids of the ``limit`` strongest figures in scope, in order; for a board (``per`` title or
     territory, ``order`` a metric) only figures stating the metric, with the group key and target.
 
-    Each territory of a group is its own ``ORDER BY ... LIMIT`` (a walk of at most ``limit`` entries of the
-    territory's best-first index, which holds every column read here); the union of those is sorted once
-    more. One territory, a title or a channel is a single walk.
+    One territory, a title or a channel is a single walk of at most ``limit`` entries of a best-first index
+    (which holds every column read here). A group's territories are each walked in order and merged, each
+    only as far as the merge needs, in the form each engine merges best (see ``_merged_walks``).
     """
     sort_columns = (*_SORT_COLUMNS, AudienceFigure.air_date) if order == "date" else _SORT_COLUMNS
     columns: list[Any] = [AudienceFigure.id.label("figure_id"), *(column.label(column.key) for column in sort_columns)]
@@ -178,14 +180,29 @@ def _strongest(scope: AudienceScope, order: FigureOrder, limit: int, per: GroupB
         group = AudienceFigure.title_id if per == "title" else AudienceFigure.territory_code
         columns += [group.label("group_key"), AudienceFigure.target.label("target")]
         extra.append(_METRIC_COLUMNS[order].is_not(None))
-    parts = [
-        select(*columns).where(*_scope_filters(part), *extra).order_by(*_order(order)).limit(limit)
-        for part in _per_territory(scope)
-    ]
-    if len(parts) == 1:
-        return parts[0]
-    merged = union_all(*(select(*part.subquery().c) for part in parts)).subquery("per_territory")
-    return select(*merged.c).order_by(*_order(order, merged.c)).limit(limit)
+    walks = [select(*columns).where(*_scope_filters(part), *extra) for part in _per_territory(scope)]
+    if len(walks) == 1:
+        return walks[0].order_by(*_order(order)).limit(limit)
+    return _merged_walks(walks, order, limit, dialect)
+
+
+def _merged_walks(walks: list[Select[Any]], order: FigureOrder, limit: int,
+                  dialect: str) -> Select[Any] | CompoundSelect[Any]:
+    """The first ``limit`` of several territories' figures in ``order``, each territory read off its index.
+
+    SQLite merges the branches of one compound ``UNION ALL`` ordered and limited as a whole: each branch
+    walks its territory's index in order and stops when the merge has its rows (LATAM's 200 best: 0.3 ms).
+    Given each territory's ``ORDER BY ... LIMIT`` as a subquery instead, it sorted every branch's rows again
+    in a temporary B-tree first (1.3 ms; by date 4.4 ms against 0.8). PostgreSQL is given that form: each
+    territory's first ``limit`` as a subquery (0.6 ms); it appends and sorts a compound's branches whole
+    (LATAM: 118 ms).
+    """
+    if dialect == "sqlite":
+        merged = union_all(*walks)
+        return merged.order_by(*_order(order, merged.selected_columns)).limit(limit)
+    firsts = [walk.order_by(*_order(order)).limit(limit).subquery() for walk in walks]
+    union = union_all(*(select(*first.c) for first in firsts)).subquery("per_territory")
+    return select(*union.c).order_by(*_order(order, union.c)).limit(limit)
 
 
 def _order(order: FigureOrder, columns: Any = None) -> list[UnaryExpression[Any]]:
@@ -216,30 +233,43 @@ def audience_row(values: Sequence[Any]) -> AudienceRow:
     return AudienceRow(*values[:ROW_WIDTH])
 
 
+def _counted(scope: AudienceScope, up_to: int) -> Select[Any]:
+    """The number of figures in scope, or NULL when there are more than ``up_to``.
+
+    Whether a figure comes after the first ``up_to`` is asked first, and only a scope without
+    one is counted: stepping over Mexico's first 10,000 index entries takes 0.5 ms, while counting 10,001 of
+    them through a limited subquery took 1.1-1.5 ms (each row handed up through a co-routine), on every ask
+    of a territory or a group. A plain scalar subquery, not ``EXISTS``, for the probe: it only asks for a row.
+    """
+    beyond = (select(literal(1)).select_from(AudienceFigure).where(*_scope_filters(scope))
+              .limit(1).offset(up_to).scalar_subquery())
+    every = select(func.count()).select_from(AudienceFigure).where(*_scope_filters(scope)).scalar_subquery()
+    return select(case((beyond.is_not(None), null()), else_=every))
+
+
 @keep_statements(_about_places)
-def _figure_list(scope: AudienceScope, order: FigureOrder, limit: int) -> tuple[Select[Any], Select[Any], Select[Any]]:
-    """``audience_figures``' statements: the figures with their provenance, the count of the scope's figures
-    (up to ``FIGURES_COUNTED_UP_TO`` and one), and the count of those without a date."""
+def _figure_list(scope: AudienceScope, order: FigureOrder, limit: int, counted_up_to: int,
+                 dialect: str) -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """``audience_figures``' statements: the figures with their provenance, the number of the scope's figures
+    (``_counted``), and the count of those without a date."""
     # Find the winners on the narrow figure rows (off the indexes), then join the provenance of those only.
-    best = _strongest(scope, order, limit).subquery("best")
+    best = _strongest(scope, order, limit, None, dialect).subquery("best")
     base = (
         select(*row_columns()).select_from(AudienceFigure).join(best, best.c.figure_id == AudienceFigure.id)
         .join(Airing, AudienceFigure.airing_id == Airing.id)
     )
-    counted = select(AudienceFigure.id).where(*_scope_filters(scope)).limit(FIGURES_COUNTED_UP_TO + 1).subquery()
     undated = (select(func.count()).select_from(AudienceFigure)
                .where(*_scope_filters(scope, dated_only=False), AudienceFigure.air_date.is_(None)))
-    return with_provenance(base).order_by(*_order(order)), select(func.count()).select_from(counted), undated
+    return with_provenance(base).order_by(*_order(order)), _counted(scope, counted_up_to), undated
 
 
 async def audience_figures(session: CatalogSession, scope: AudienceScope, *, order: FigureOrder = "best",
                            limit: int = 200) -> FigureList:
     """Figures in ``scope``, ``order``ed, at most ``limit``, with the count of all of them."""
-    listed, counted, undated_counted = _figure_list(scope, order, limit)
+    listed, counted, undated_counted = _figure_list(scope, order, limit, FIGURES_COUNTED_UP_TO,
+                                                       (await session.connection()).dialect.name)
     rows = await session.execute(listed)
-    total: int | None = await session.scalar(counted) or 0
-    if total is not None and total > FIGURES_COUNTED_UP_TO:
-        total = None
+    total: int | None = await session.scalar(counted)
     undated = (await session.scalar(undated_counted) or 0) if scope.has_period else 0
     return FigureList(rows=tuple(audience_row(row) for row in rows), total=total, undated_left_out=undated)
 
@@ -255,8 +285,9 @@ async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric:
     that held every competing figure also counts the titles (``groups``).
     """
     window = max(20 * limit, 200)
+    dialect = (await session.connection()).dialect.name
     while True:
-        strongest = (await session.execute(_strongest(scope, metric, window, per))).all()
+        strongest = (await session.execute(_strongest(scope, metric, window, per, dialect))).all()
         read_all = len(strongest) < window
         # Whole-audience figures only, checked here rather than in SQL: the target is in the period index,
         # so a group's year is sorted from the index alone (a lower() in SQL sent PostgreSQL to the table).

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.audience import AudienceScope, audience_figures, best_figures
+from storage.audience import AudienceScope, _strongest, audience_figures, best_figures
 from storage.catalog import title_facts
 from storage.db import CatalogSession, SessionFactory
 from storage.deals import avails_deals, channel_figures, deal_facts
@@ -209,3 +209,20 @@ def test_postgres_scan_detection() -> None:
         {"Node Type": "Seq Scan", "Relation Name": "territories"},
     ]}}]
     assert postgres_scans(plan) == ["Seq Scan on airings"]
+
+
+async def test_a_groups_walks_are_merged_without_sorting_them_on_sqlite(sqlite_engine: AsyncEngine) -> None:
+    """A group's strongest figures: each territory's index walked in order and merged (``_merged_walks``); no
+    territory's rows sorted again on the way, in every order a list or board asks for. (The form before sorted
+    every territory's 200 rows in a temporary B-tree.) By date only ties of a day are ordered further."""
+    group = AudienceScope(territories=LATAM)
+    statements = [_strongest(group, order, 200, None, "sqlite") for order in ("best", "date", "share", "rating")]
+    statements += [_strongest(group, metric, 200, per, "sqlite") for metric in ("viewers", "share") for per in
+                   ("title", "territory")]
+    async with sqlite_engine.connect() as connection:
+        for statement in statements:
+            compiled = statement.compile(sqlite_engine.sync_engine, compile_kwargs={"literal_binds": True})
+            plan = [str(row[-1]) for row in (await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")).all()]
+            walks = [step for step in plan if step.startswith("SEARCH audience_figures USING COVERING INDEX")]
+            assert len(walks) == len(LATAM), plan
+            assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan
