@@ -22,7 +22,6 @@ from commands.reply import Field, Reply, problem
 from commands.resolve import Found, NotFound, label, resolve_territory, resolve_title, territory_name
 from commands.resolving import pick_text, unresolved_reply
 from commands.split import ParsedQuery, Period, split_query
-from storage.catalog import territory_groups
 from storage.deals import AvailsDeal, avails_deals
 from storage.name_index import NameIndex
 from storage.vocab import DEAL_STATUSES, MEDIA_RIGHTS
@@ -78,7 +77,7 @@ async def _answer(context: CommandContext, title_id: int, title_name: str, place
     media = parsed.media or tuple(MEDIA_RIGHTS)
     deals = await avails_deals(context.session, title_id, codes)
     rows = avails((_terms(deal) for deal in deals), codes, media, window)
-    groups = await territory_groups(context.session)
+    groups = context.names.territory_groups
     asked_media = f" for {', '.join(MEDIA_RIGHTS[m] for m in parsed.media)}" if parsed.media else ""
     headline = f"Avails of {title_name} in {place[0]}{asked_media}, {_window_text(window, locale)}"
     notes = []

@@ -8,7 +8,7 @@ for readers who may see them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from commands.context import CommandContext
 from commands.deals import (
@@ -28,7 +28,6 @@ from commands.limits import HEADLINE_MAX, clip, lines_into_fields
 from commands.reply import Field, Reply, problem
 from commands.resolve import Found, label, resolve_company
 from commands.resolving import unresolved_reply
-from storage.catalog import territory_groups
 from storage.deals import ChannelFigure, DealFact, channel_figures, deal_facts
 from storage.name_index import NameIndex
 
@@ -58,7 +57,7 @@ async def run_buyer(text: str, context: CommandContext) -> Reply:
     locale, may_see_fees = context.reader.locale, context.reader.may_see_fees
     blocks: list[list[Field]] = []
     if found.deals:
-        groups = await territory_groups(context.session)
+        groups = context.names.territory_groups
         blocks.append(lines_into_fields("Bought", [_deal_line(d, index, groups, locale) for d in found.deals]))
         if may_see_fees:
             terms = [f"{d.deal_ref or title_text(index, d.title)}: {' · '.join(lines)}"
@@ -92,7 +91,7 @@ def _summary(deals: Sequence[DealFact], figures: Sequence[ChannelFigure]) -> str
     return f"{bought}; {audience}."
 
 
-def _deal_line(deal: DealFact, index: NameIndex, groups: dict[str, frozenset[str]], locale: str) -> str:
+def _deal_line(deal: DealFact, index: NameIndex, groups: Mapping[str, frozenset[str]], locale: str) -> str:
     """``Miracle in Cell No. 7 (2019, Türkiye, film) · Mexico · Free TV, exclusivity not stated · ...``."""
     territories = clip(territories_text(deal.territories, index, groups), 300)
     media = f"{media_text(deal.media)}, {exclusivity_text(deal.exclusive)}"

@@ -21,7 +21,6 @@ from commands.resolve import Ambiguous, Found, NotFound, Resolution, label, reso
 from commands.resolving import unresolved_reply
 from commands.split import ParsedQuery, split_query
 from commands.title import covering_groups
-from storage.catalog import territory_groups
 from storage.deals import DealFact, DealFacts, DealTitle, deal_facts
 from storage.name_index import NameIndex
 from storage.vocab import DEAL_STATUSES, MEDIA_RIGHTS, canonical
@@ -76,7 +75,7 @@ async def deals_reply(found: DealFacts, scope: str, context: CommandContext, *, 
         notes.append(f"Not understood, so left out of the question: {', '.join(leftover)}.")
     if not found.deals:
         return Reply(headline=clip(f"No deals {scope}", HEADLINE_MAX), notes=tuple(notes))
-    wording = DealWording(context.names, await territory_groups(context.session), context.reader.locale)
+    wording = DealWording(context.names, context.names.territory_groups, context.reader.locale)
     may_see_fees = context.reader.may_see_fees
     fields, pages = fit([deal_fields(deal, wording, may_see_fees, show_title=show_title) for deal in found.deals])
     if found.truncated:

@@ -30,9 +30,11 @@ import heapq
 import math
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
 from typing import Literal
 
 from rapidfuzz import process
@@ -236,6 +238,14 @@ class NameIndex:
 
     def record_at(self, position: int) -> Record:
         return self.records[position]
+
+    @cached_property
+    def territory_groups(self) -> Mapping[str, frozenset[str]]:
+        """Every territory group that has members, by name, with its members' codes: what
+        ``storage.catalog.territory_groups`` reads from the catalog, known here already (a deals list asked the
+        database for it on every reply: 1 ms of its 10)."""
+        groups = (self.records[position] for position in self._refs.get("group", {}).values())
+        return MappingProxyType({group.name: frozenset(group.members) for group in groups if group.members})
 
     def count(self, kind: str) -> int:
         return len(self._buckets[kind].keys)

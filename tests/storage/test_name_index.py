@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import selectinload
 
+from storage.catalog import territory_groups
 from storage.db import SessionFactory
 from storage.keys import name_key
 from storage.models import (
@@ -168,3 +169,17 @@ async def test_the_rows_left_unread_change_nothing(demo_session_factory: Session
             assert index.key(kind, key_id) == reference.key(kind, key_id)
             assert index.key_records(kind, key_id) == reference.key_records(kind, key_id), index.key(kind, key_id)
     assert len(records_named(index, "title", "kiss and destiny")) == 3
+
+
+async def test_the_index_knows_each_group_as_the_catalog_does(demo_session_factory: SessionFactory) -> None:
+    """Deals, avails and buyer replies name whole groups from the index (``territory_groups``), as the
+    catalog's own query has them; a group without members names nothing, so it is left out of both."""
+    async with demo_session_factory.begin() as session:
+        session.add(TerritoryGroup(name="Nowhere Yet", key="nowhere yet"))
+    async with demo_session_factory() as session:
+        index = await load_name_index(session)
+        from_catalog = await territory_groups(session)
+    assert dict(index.territory_groups) == from_catalog
+    assert from_catalog["LATAM"] >= {"MX", "CL", "BR"}
+    assert "Nowhere Yet" not in index.territory_groups
+    assert any(record.kind == "group" and record.name == "Nowhere Yet" for record in index.records)  # still asked for
