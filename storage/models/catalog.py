@@ -232,12 +232,13 @@ FIGURE_METRIC_ORDER: dict[str, tuple[str, str, str]] = {
 }
 
 
-def best_first_columns(place: str, metric: str) -> tuple[str, ...]:
+def best_first_columns(place: str, metric: str, *, dated: bool = False) -> tuple[str, ...]:
     """The columns of ``place``'s best-first index for ``metric``: the place, the three numbers in that metric's
     order and the id, which is the whole sort, then the target and title a board filters and groups on, so a
-    list or a board of a place reads the index alone."""
+    list or a board of a place reads the index alone; ``dated``, the air date last, so a period's list or
+    board can walk the index too, passing over the figures outside the period without reading the table."""
     carried = [column for column in ("target", "title_id") if column != place]
-    return (place, *FIGURE_METRIC_ORDER[metric], "id", *carried)
+    return (place, *FIGURE_METRIC_ORDER[metric], "id", *carried, *(("air_date",) if dated else ()))
 
 
 def best_first_ops(metric: str) -> dict[str, str]:
@@ -245,7 +246,7 @@ def best_first_ops(metric: str) -> dict[str, str]:
     return {**dict.fromkeys(FIGURE_METRIC_ORDER[metric], "DESC NULLS LAST"), "id": "DESC"}
 
 
-def _best_first(name: str, place: str, metric: str) -> Index:
+def _best_first(name: str, place: str, metric: str, *, dated: bool = False) -> Index:
     """An index of ``place`` in the order lists and boards read it: biggest first, none-given last.
 
     SQLite's DESC already puts NULLs last and its planner walks an ascending index backwards for it, so the
@@ -254,7 +255,7 @@ def _best_first(name: str, place: str, metric: str) -> Index:
     suffix SQLAlchemy renders for PostgreSQL only). Every sort key is in the index, so no step of the walk
     sorts ties or reads the table: a group of twenty territories reads its 20 x 200 figures in 3 ms, not 22.
     """
-    return Index(name, *best_first_columns(place, metric), postgresql_ops=best_first_ops(metric))
+    return Index(name, *best_first_columns(place, metric, dated=dated), postgresql_ops=best_first_ops(metric))
 
 
 class AudienceFigure(Sourced, Base):
@@ -270,11 +271,16 @@ class AudienceFigure(Sourced, Base):
     __table_args__ = (
         # The unique constraint's index also serves lookups by airing (its first column).
         UniqueConstraint("airing_id", "target", "measurement"),
-        _best_first("ix_audience_figures_territory_viewers", "territory_code", "viewers"),
+        # The default order's index carries the date: a year of LATAM's strongest ("top latam 2024") walks
+        # 20 territories' indexes as far as 200 figures of the year (0.6 ms) instead of sorting all 44,000
+        # of them off the date index (14-20 ms). A period holding few figures still reads the date index
+        # (``storage.audience._sorts_its_period``).
+        _best_first("ix_audience_figures_territory_viewers", "territory_code", "viewers", dated=True),
         _best_first("ix_audience_figures_territory_share", "territory_code", "share_pct"),
         _best_first("ix_audience_figures_territory_rating", "territory_code", "rating_pct"),
-        # A period in a territory reads this range and sorts it; carrying the sort keys (and what a board
-        # filters and groups on) lets the sort read the index alone: LATAM over a year, 52 -> 9 ms.
+        # A period in a territory holding few figures (or any, by share or rating) reads this range and sorts
+        # it; carrying the sort keys (and what a board filters and groups on) lets the sort read the index
+        # alone: LATAM over a year, 52 -> 9 ms.
         Index("ix_audience_figures_territory_date", "territory_code", "air_date", "viewers", "share_pct",
               "rating_pct", "target", "title_id", postgresql_ops={"air_date": "DESC NULLS LAST"}),
         _best_first("ix_audience_figures_title_viewers", "title_id", "viewers"),

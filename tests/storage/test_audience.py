@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 import pytest
@@ -158,6 +159,35 @@ async def test_a_group_merges_its_territories_best_first(session_factory: Sessio
     assert [(row.territory_code, row.viewers) for row in top_three.rows] == [("MX", 980), ("CL", 950), ("MX", 900)]
     assert top_three.total == everything.total == 5  # Spain is not in the group
     assert [row.viewers for row in everything.rows] == [980, 950, 900, 700, 10]
+
+
+@pytest.mark.parametrize("days", [6, 30, 200])
+async def test_a_period_of_a_place_lists_its_strongest_figures_walked_or_sorted(
+        session_factory: SessionFactory, monkeypatch: pytest.MonkeyPatch, days: int) -> None:
+    """A period holding few figures is sorted off the date index, one holding many walks the best-first index
+    past the figures outside it (``_sorts_its_period``; here "many" is past 20); either way the list and
+    the board are the period's strongest."""
+    monkeypatch.setattr(audience, "FIGURES_COUNTED_UP_TO", 20)
+    rng = random.Random(days)  # noqa: S311 - a seeded, repeatable catalog, not a secret
+    places = ("MX", "CL", "AR", "ES")
+    plan = [(f"Title {rng.randrange(40)}", rng.choice(places), viewers)
+            for viewers in rng.sample(range(1_000, 1_000_000), 360)]  # one a day from 2024-01-01, no ties
+    await _figures_in(session_factory, plan)
+    start = dt.date(2024, 3, 1)
+    end = start + dt.timedelta(days=days)
+    in_period = [(territory, viewers, name) for number, (name, territory, viewers) in enumerate(plan)
+                 if start <= dt.date(2024, 1, 1) + dt.timedelta(days=number) <= end]
+    for territories in ({"MX"}, {"MX", "CL", "AR"}):
+        scope = AudienceScope(territories=frozenset(territories), start=start, end=end)
+        expected = sorted((row for row in in_period if row[0] in territories), key=lambda row: -row[1])
+        async with session_factory() as session:
+            listed = await audience_figures(session, scope, limit=10)
+            board = await best_figures(session, scope, limit=3)
+        assert [(row.territory_code, row.viewers) for row in listed.rows] == [row[:2] for row in expected[:10]]
+        assert listed.total == (len(expected) if len(expected) <= 20 else None)
+        best_per_title = sorted({name: viewers for _, viewers, name in reversed(expected)}.items(),
+                                key=lambda item: -item[1])
+        assert [row.figure.viewers for row in board.rows] == [viewers for _, viewers in best_per_title[:3]]
 
 
 async def test_a_board_reads_past_a_title_that_holds_every_top_figure(session_factory: SessionFactory) -> None:

@@ -13,13 +13,13 @@ LATAM = frozenset({"MX", "CL", "CO"})
 
 def test_places_statements_are_kept_and_a_titles_are_not() -> None:
     for place in (AudienceScope(territories=LATAM), AudienceScope(territories=frozenset({"MX"}))):
-        listed = audience._figure_list(place, "best", 200, 10, "sqlite")
-        assert audience._figure_list(place, "best", 200, 10, "sqlite") is listed
+        listed = audience._figure_list(place, "best", 200, "sqlite", False)
+        assert audience._figure_list(place, "best", 200, "sqlite", False) is listed
         board = audience._strongest(place, "viewers", 200, "title", "sqlite")
         assert audience._strongest(place, "viewers", 200, "title", "sqlite") is board
     for other in (AudienceScope(title_id=7), AudienceScope(territories=LATAM, title_id=7), AudienceScope(channel_id=3)):
-        built = audience._figure_list(other, "best", 200, 10, "sqlite")
-        assert audience._figure_list(other, "best", 200, 10, "sqlite") is not built
+        built = audience._figure_list(other, "best", 200, "sqlite", False)
+        assert audience._figure_list(other, "best", 200, "sqlite", False) is not built
     for codes in (LATAM, frozenset({"MX"})):
         kept = deals._deal_facts_statement(None, codes, None, frozenset(), 201, "sqlite")
         assert deals._deal_facts_statement(None, codes, None, frozenset(), 201, "sqlite") is kept

@@ -226,3 +226,31 @@ async def test_a_groups_walks_are_merged_without_sorting_them_on_sqlite(sqlite_e
             walks = [step for step in plan if step.startswith("SEARCH audience_figures USING COVERING INDEX")]
             assert len(walks) == len(LATAM), plan
             assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+async def _sqlite_plan(engine: AsyncEngine, statement: Any) -> list[str]:
+    compiled = statement.compile(engine.sync_engine, compile_kwargs={"literal_binds": True})
+    async with engine.connect() as connection:
+        return [str(row[-1]) for row in (await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")).all()]
+
+
+async def test_a_period_of_a_place_is_walked_or_sorted_as_told_on_sqlite(sqlite_engine: AsyncEngine) -> None:
+    """A period holding many figures walks the territories' best-first index for viewers, which carries the
+    date, with no sort; one holding few (``sorted_period``) reads its days off the date index and sorts them,
+    which the planner would not choose by itself once the walk gives the order (``_unindexed``)."""
+    start = dt.date(2024, 1, 1)
+    for territories in (frozenset({"MX"}), LATAM):
+        for days in (6, 365):
+            scope = AudienceScope(territories=territories, start=start, end=start + dt.timedelta(days=days))
+            for sorted_period in (False, True):
+                for order, per in (("best", None), ("viewers", "title"), ("viewers", "territory")):
+                    statement = _strongest(scope, order, 200, per, "sqlite", sorted_period)  # type: ignore[arg-type]
+                    plan = await _sqlite_plan(sqlite_engine, statement)
+                    reads = [step for step in plan if step.startswith("SEARCH audience_figures")]
+                    assert len(reads) == len(territories), plan
+                    if sorted_period:
+                        assert all("ix_audience_figures_territory_date (territory_code=? AND air_date>? AND"
+                                   " air_date<?)" in step for step in reads), plan
+                    else:
+                        assert all("ix_audience_figures_territory_viewers" in step for step in reads), plan
+                        assert not any("TEMP B-TREE" in step for step in plan), plan
