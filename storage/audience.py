@@ -127,9 +127,10 @@ def with_provenance(statement: Select[Any]) -> Select[Any]:
     )
 
 
-def _scope_filters(scope: AudienceScope, entity: Any = AudienceFigure, *,
-                   dated_only: bool = True) -> list[ColumnElement[bool]]:
-    """The scope as filters on ``entity``: a figure (by its copies of the airing's fields) or an airing."""
+def _scope_filters(scope: AudienceScope, entity: Any = AudienceFigure, *, dated_only: bool = True,
+                   unindexed_dates: bool = False) -> list[ColumnElement[bool]]:
+    """The scope as filters on ``entity``: a figure (by its copies of the airing's fields) or an airing;
+    ``unindexed_dates`` writes the period's terms as ``_unindexed`` values (see ``_period_read``)."""
     filters: list[ColumnElement[bool]] = []
     if scope.title_id is not None:
         filters.append(entity.title_id == scope.title_id)
@@ -137,10 +138,11 @@ def _scope_filters(scope: AudienceScope, entity: Any = AudienceFigure, *,
         filters.append(entity.territory_code.in_(sorted(scope.territories)))
     if scope.channel_id is not None:
         filters.append(entity.channel_id == scope.channel_id)
+    air_date = _unindexed(entity.air_date) if unindexed_dates else entity.air_date
     if dated_only and scope.start is not None:
-        filters.append(entity.air_date >= scope.start)
+        filters.append(air_date >= scope.start)
     if dated_only and scope.end is not None:
-        filters.append(entity.air_date <= scope.end)
+        filters.append(air_date <= scope.end)
     return filters
 
 
@@ -164,55 +166,74 @@ def _about_places(scope: AudienceScope, *_: Any) -> bool:
     return scope.territories is not None and scope.title_id is None and scope.channel_id is None
 
 
-def _may_sort_its_period(scope: AudienceScope, order: FigureOrder, dialect: str) -> bool:
-    """Is this a period of a place on SQLite, whose figures may be better sorted off the date index than
-    walked off the best-first one (``_sorts_its_period`` decides, once the period's figures are counted)?"""
-    return dialect == "sqlite" and order != "date" and _about_places(scope) and scope.has_period
+def _about_everything(scope: AudienceScope) -> bool:
+    return scope.territories is None and scope.title_id is None and scope.channel_id is None
 
 
-def _sorts_its_period(scope: AudienceScope, order: FigureOrder, dialect: str, held: int | None) -> bool:
-    """Is this a period of a place, on SQLite, that holds few enough figures (``held``, as ``_counted`` says:
-    None past ``FIGURES_COUNTED_UP_TO``) to read them off the date index and sort them?
+# How a period is read, on SQLite, once the figures it holds are counted (``_period_read``).
+PeriodRead = Literal["plain", "sorted", "walked"]
 
-    The best-first index for viewers carries the date, so a period can be walked in order, passing over the
-    figures outside it; the fewer the period holds, the further that walk goes, while sorting them all costs
-    more the more there are. LATAM over a year (44,000 figures): 0.6 ms walked against 14-20 ms sorted; the
-    last 365 days, of which the catalog holds one month: 5 ms sorted, 10 walked; a week: 0.6-1.8 ms sorted,
-    15-23 walked. A period past 10,000 figures of a 480,000-figure group is walked over at most 10,000
-    entries for 200 figures. SQLite's planner takes the walk for any period, as that index gives the order and
-    carries the date; a sorted period's statement steers it away (``_unindexed``). PostgreSQL picks between
-    the two by its statistics, which know how many figures a period holds. By date, the order is the date
-    index's anyway.
+
+def _weighs_its_period(scope: AudienceScope, order: FigureOrder, dialect: str) -> bool:
+    """Is this a period of places or of the whole catalog, on SQLite, whose best reading depends on how many
+    figures it holds (so ``_period_read`` needs them counted)?"""
+    return (dialect == "sqlite" and order != "date" and scope.has_period
+            and (_about_places(scope) or _about_everything(scope)))
+
+
+def _period_read(scope: AudienceScope, order: FigureOrder, dialect: str, held: int | None) -> PeriodRead:
+    """How to read a period's strongest figures, by how many it holds (``held``, as ``_counted`` says: None
+    past ``FIGURES_COUNTED_UP_TO``).
+
+    The best-first indexes for viewers carry the date (a territory's and the whole catalog's), so a period
+    can be walked in order, passing over the figures outside it; the fewer the period holds, the further
+    that walk goes, while sorting its figures off the date index costs more the more there are. LATAM over
+    a year (44,000 figures): 0.6 ms walked against 14-20 ms sorted; the last 365 days, of which the catalog
+    holds one month: 5 ms sorted, 10 walked; a week: 0.6-1.8 ms sorted, 15-23 walked. Past 10,000 figures a
+    period of a 480,000-figure group is walked over at most 10,000 entries for 200 figures, the whole
+    catalog's over at most 24,000 (the year 2024: 0.4 ms walked against 19 ms sorted).
+
+    SQLite's planner does not weigh this: it walks any period of a place (the index gives the order and
+    carries the date) and sorts any period of the whole catalog off the date index. So "sorted" writes a
+    place's sort keys as ``_unindexed`` values, and "walked" writes the whole catalog's dates so; "plain"
+    leaves the planner's choice (PostgreSQL's always, which weighs a period by its statistics; by date the
+    order is the date index's; by share or rating the date index is the one that carries the date).
     """
-    return _may_sort_its_period(scope, order, dialect) and held is not None
+    if not _weighs_its_period(scope, order, dialect):
+        return "plain"
+    if _about_places(scope):
+        return "sorted" if held is not None else "plain"
+    return "walked" if held is None and order in ("best", "viewers") else "plain"
 
 
 def _unindexed(column: Any) -> ColumnElement[Any]:
     """``+column``: the same value, which SQLite's planner will not read off an index (its documented way to
-    keep a term or a sort key from one), so a short period's ORDER BY cannot draw it to the best-first walk."""
+    keep a term or a sort key from one): the planner is steered as ``_period_read`` chose."""
     return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
 
 
 @keep_statements(_about_places)
 def _strongest(scope: AudienceScope, order: FigureOrder, limit: int, per: GroupBy | None, dialect: str,
-               sorted_period: bool = False) -> Select[Any] | CompoundSelect[Any]:
+               period_read: PeriodRead = "plain") -> Select[Any] | CompoundSelect[Any]:
     """The ids of the ``limit`` strongest figures in scope, in order; for a board (``per`` title or
     territory, ``order`` a metric) only figures stating the metric, with the group key and target.
 
     One territory, a title or a channel is a single walk of at most ``limit`` entries of a best-first index
     (which holds every column read here). A group's territories are each walked in order and merged, each
     only as far as the merge needs, in the form each engine merges best (see ``_merged_walks``).
-    ``sorted_period``: a period read off the date index and sorted instead (``_sorts_its_period``).
+    ``period_read``: how a period is read (``_period_read``): "sorted", off the date index instead.
     """
     sort_columns = (*_SORT_COLUMNS, AudienceFigure.air_date) if order == "date" else _SORT_COLUMNS
     columns: list[Any] = [AudienceFigure.id.label("figure_id"), *(column.label(column.key) for column in sort_columns)]
     extra: list[ColumnElement[bool]] = []
+    sorted_period = period_read == "sorted"
     if per is not None:
         group = AudienceFigure.title_id if per == "title" else AudienceFigure.territory_code
         columns += [group.label("group_key"), AudienceFigure.target.label("target")]
         metric = _METRIC_COLUMNS[order]
         extra.append((_unindexed(metric) if sorted_period else metric).is_not(None))
-    walks = [select(*columns).where(*_scope_filters(part), *extra) for part in _per_territory(scope)]
+    walks = [select(*columns).where(*_scope_filters(part, unindexed_dates=period_read == "walked"), *extra)
+             for part in _per_territory(scope)]
     if len(walks) == 1:
         return walks[0].order_by(*_order(order, unindexed=sorted_period)).limit(limit)
     return _merged_walks(walks, order, limit, dialect, sorted_period)
@@ -227,8 +248,8 @@ def _merged_walks(walks: list[Select[Any]], order: FigureOrder, limit: int, dial
     Given each territory's ``ORDER BY ... LIMIT`` as a subquery instead, it sorted every branch's rows again
     in a temporary B-tree first (1.3 ms; by date 4.4 ms against 0.8). PostgreSQL is given that form: each
     territory's first ``limit`` as a subquery (0.6 ms); it appends and sorts a compound's branches whole
-    (LATAM: 118 ms). So is SQLite for a short period (``sorted_period``), whose territories' figures are
-    each sorted off the date index: a compound's sort keys must be bare columns, which would draw the walk.
+    (LATAM: 118 ms). So is SQLite for a period read sorted (``sorted_period``), whose territories' figures
+    are each sorted off the date index: a compound's sort keys must be bare columns, which draw the walk.
     """
     if dialect == "sqlite" and not sorted_period:
         merged = union_all(*walks)
@@ -292,10 +313,10 @@ def _counts(scope: AudienceScope, up_to: int) -> tuple[Select[Any], Select[Any]]
 
 @keep_statements(_about_places)
 def _figure_list(scope: AudienceScope, order: FigureOrder, limit: int, dialect: str,
-                 sorted_period: bool) -> Select[Any]:
+                 period_read: PeriodRead) -> Select[Any]:
     """``audience_figures``' statement: the figures with their provenance, in order."""
     # Find the winners on the narrow figure rows (off the indexes), then join the provenance of those only.
-    best = _strongest(scope, order, limit, None, dialect, sorted_period).subquery("best")
+    best = _strongest(scope, order, limit, None, dialect, period_read).subquery("best")
     base = (
         select(*row_columns()).select_from(AudienceFigure).join(best, best.c.figure_id == AudienceFigure.id)
         .join(Airing, AudienceFigure.airing_id == Airing.id)
@@ -310,7 +331,7 @@ async def audience_figures(session: CatalogSession, scope: AudienceScope, *, ord
     dialect = (await session.connection()).dialect.name
     counted, undated_counted = _counts(scope, FIGURES_COUNTED_UP_TO)
     total: int | None = await session.scalar(counted)
-    listed = _figure_list(scope, order, limit, dialect, _sorts_its_period(scope, order, dialect, total))
+    listed = _figure_list(scope, order, limit, dialect, _period_read(scope, order, dialect, total))
     rows = await session.execute(listed)
     undated = (await session.scalar(undated_counted) or 0) if scope.has_period else 0
     return FigureList(rows=tuple(audience_row(row) for row in rows), total=total, undated_left_out=undated)
@@ -329,11 +350,11 @@ async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric:
     window = max(20 * limit, 200)
     dialect = (await session.connection()).dialect.name
     held = None
-    if _may_sort_its_period(scope, metric, dialect):
+    if _weighs_its_period(scope, metric, dialect):
         held = await session.scalar(_counts(scope, FIGURES_COUNTED_UP_TO)[0])
-    sorted_period = _sorts_its_period(scope, metric, dialect, held)
+    period_read = _period_read(scope, metric, dialect, held)
     while True:
-        strongest = (await session.execute(_strongest(scope, metric, window, per, dialect, sorted_period))).all()
+        strongest = (await session.execute(_strongest(scope, metric, window, per, dialect, period_read))).all()
         read_all = len(strongest) < window
         # Whole-audience figures only, checked here rather than in SQL: the target is in the period index,
         # so a group's year is sorted from the index alone (a lower() in SQL sent PostgreSQL to the table).

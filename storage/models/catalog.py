@@ -232,13 +232,15 @@ FIGURE_METRIC_ORDER: dict[str, tuple[str, str, str]] = {
 }
 
 
-def best_first_columns(place: str, metric: str, *, dated: bool = False) -> tuple[str, ...]:
-    """The columns of ``place``'s best-first index for ``metric``: the place, the three numbers in that metric's
-    order and the id, which is the whole sort, then the target and title a board filters and groups on, so a
-    list or a board of a place reads the index alone; ``dated``, the air date last, so a period's list or
-    board can walk the index too, passing over the figures outside the period without reading the table."""
-    carried = [column for column in ("target", "title_id") if column != place]
-    return (place, *FIGURE_METRIC_ORDER[metric], "id", *carried, *(("air_date",) if dated else ()))
+def best_first_columns(place: str | None, metric: str, *, dated: bool = False) -> tuple[str, ...]:
+    """The columns of ``place``'s best-first index for ``metric`` (the whole catalog's for None): the place,
+    the three numbers in that metric's order and the id, which is the whole sort, then the target and title
+    a board filters and groups on (and the territory, the whole catalog's board of territories), so a list
+    or a board reads the index alone; ``dated``, the air date last, so a period's list or board can walk the
+    index too, passing over the figures outside the period without reading the table."""
+    carried = [column for column in ("target", "title_id") if column != place] + ([] if place else ["territory_code"])
+    return (*((place,) if place else ()), *FIGURE_METRIC_ORDER[metric], "id", *carried,
+            *(("air_date",) if dated else ()))
 
 
 def best_first_ops(metric: str) -> dict[str, str]:
@@ -246,7 +248,7 @@ def best_first_ops(metric: str) -> dict[str, str]:
     return {**dict.fromkeys(FIGURE_METRIC_ORDER[metric], "DESC NULLS LAST"), "id": "DESC"}
 
 
-def _best_first(name: str, place: str, metric: str, *, dated: bool = False) -> Index:
+def _best_first(name: str, place: str | None, metric: str, *, dated: bool = False) -> Index:
     """An index of ``place`` in the order lists and boards read it: biggest first, none-given last.
 
     SQLite's DESC already puts NULLs last and its planner walks an ascending index backwards for it, so the
@@ -271,10 +273,10 @@ class AudienceFigure(Sourced, Base):
     __table_args__ = (
         # The unique constraint's index also serves lookups by airing (its first column).
         UniqueConstraint("airing_id", "target", "measurement"),
-        # The default order's index carries the date: a year of LATAM's strongest ("top latam 2024") walks
+        # The default order's indexes carry the date: a year of LATAM's strongest ("top latam 2024") walks
         # 20 territories' indexes as far as 200 figures of the year (0.6 ms) instead of sorting all 44,000
         # of them off the date index (14-20 ms). A period holding few figures still reads the date index
-        # (``storage.audience._sorts_its_period``).
+        # (``storage.audience._period_read``).
         _best_first("ix_audience_figures_territory_viewers", "territory_code", "viewers", dated=True),
         _best_first("ix_audience_figures_territory_share", "territory_code", "share_pct"),
         _best_first("ix_audience_figures_territory_rating", "territory_code", "rating_pct"),
@@ -285,8 +287,9 @@ class AudienceFigure(Sourced, Base):
               "rating_pct", "target", "title_id", postgresql_ops={"air_date": "DESC NULLS LAST"}),
         _best_first("ix_audience_figures_title_viewers", "title_id", "viewers"),
         _best_first("ix_audience_figures_channel_viewers", "channel_id", "viewers"),
-        # Everywhere at once ("top 2024"): the whole catalog's strongest figures by each metric.
-        Index("ix_audience_figures_viewers", "viewers", postgresql_ops={"viewers": "DESC NULLS LAST"}),
+        # Everywhere at once ("top 2024"): the whole catalog's strongest figures by each metric; by viewers
+        # walked off the index alone, a period too (the year 2024: 0.4 ms, against 19 ms sorted).
+        _best_first("ix_audience_figures_viewers", None, "viewers", dated=True),
         Index("ix_audience_figures_share", "share_pct", postgresql_ops={"share_pct": "DESC NULLS LAST"}),
         Index("ix_audience_figures_rating", "rating_pct", postgresql_ops={"rating_pct": "DESC NULLS LAST"}),
         CheckConstraint(not_negative("viewers"), name="viewers"),

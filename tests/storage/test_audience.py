@@ -162,11 +162,11 @@ async def test_a_group_merges_its_territories_best_first(session_factory: Sessio
 
 
 @pytest.mark.parametrize("days", [6, 30, 200])
-async def test_a_period_of_a_place_lists_its_strongest_figures_walked_or_sorted(
+async def test_a_period_lists_its_strongest_figures_walked_or_sorted(
         session_factory: SessionFactory, monkeypatch: pytest.MonkeyPatch, days: int) -> None:
     """A period holding few figures is sorted off the date index, one holding many walks the best-first index
-    past the figures outside it (``_sorts_its_period``; here "many" is past 20); either way the list and
-    the board are the period's strongest."""
+    past the figures outside it (``_period_read``; here "many" is past 20), of places or of the whole
+    catalog; either way the list and the board are the period's strongest."""
     monkeypatch.setattr(audience, "FIGURES_COUNTED_UP_TO", 20)
     rng = random.Random(days)  # noqa: S311 - a seeded, repeatable catalog, not a secret
     places = ("MX", "CL", "AR", "ES")
@@ -177,9 +177,10 @@ async def test_a_period_of_a_place_lists_its_strongest_figures_walked_or_sorted(
     end = start + dt.timedelta(days=days)
     in_period = [(territory, viewers, name) for number, (name, territory, viewers) in enumerate(plan)
                  if start <= dt.date(2024, 1, 1) + dt.timedelta(days=number) <= end]
-    for territories in ({"MX"}, {"MX", "CL", "AR"}):
-        scope = AudienceScope(territories=frozenset(territories), start=start, end=end)
-        expected = sorted((row for row in in_period if row[0] in territories), key=lambda row: -row[1])
+    for territories in ({"MX"}, {"MX", "CL", "AR"}, None):  # None: the whole catalog
+        scope = AudienceScope(territories=frozenset(territories) if territories else None, start=start, end=end)
+        expected = sorted((row for row in in_period if territories is None or row[0] in territories),
+                          key=lambda row: -row[1])
         async with session_factory() as session:
             listed = await audience_figures(session, scope, limit=10)
             board = await best_figures(session, scope, limit=3)
@@ -188,6 +189,24 @@ async def test_a_period_of_a_place_lists_its_strongest_figures_walked_or_sorted(
         best_per_title = sorted({name: viewers for _, viewers, name in reversed(expected)}.items(),
                                 key=lambda item: -item[1])
         assert [row.figure.viewers for row in board.rows] == [viewers for _, viewers in best_per_title[:3]]
+
+
+def test_a_period_is_read_as_the_figures_it_holds_say() -> None:
+    """Few figures (an exact count) are sorted off the date index; many (None: past the count's limit) are
+    walked, a place's by the planner's own choice, the whole catalog's steered to it; only on SQLite, only
+    where a best-first index for the order carries the date."""
+    period = {"start": dt.date(2024, 1, 1), "end": dt.date(2024, 12, 31)}
+    places = AudienceScope(territories=frozenset({"MX", "CL"}), **period)
+    everything = AudienceScope(**period)
+    read = audience._period_read
+    assert [read(places, "best", "sqlite", 12), read(places, "best", "sqlite", None)] == ["sorted", "plain"]
+    assert [read(everything, "viewers", "sqlite", 12), read(everything, "viewers", "sqlite", None)] == [
+        "plain", "walked"]
+    assert read(everything, "share", "sqlite", None) == "plain"  # the share index does not carry the date
+    assert read(places, "date", "sqlite", 12) == "plain"  # the date index gives that order
+    assert read(places, "best", "postgresql", 12) == "plain"  # PostgreSQL weighs the period itself
+    assert read(AudienceScope(title_id=3, **period), "best", "sqlite", 12) == "plain"
+    assert read(AudienceScope(territories=frozenset({"MX"})), "best", "sqlite", 12) == "plain"  # no period
 
 
 async def test_a_board_reads_past_a_title_that_holds_every_top_figure(session_factory: SessionFactory) -> None:
