@@ -5,10 +5,10 @@ them). Keeping a B-tree in order one row at a time costs far more than building 
 table, which SQLite does by sorting: on a million new figures, inserting with every index in place took
 almost twice as long as inserting without them and building them after. So when an import brings many
 rows for a table relative to what it holds (see ``worth_rebuilding``), its non-unique indexes are
-dropped inside the import's transaction, the rows inserted, and each index created again from the very
-SQL SQLite kept for it (``sqlite_master``): same name, columns, order and options. The models' ``Index``
-objects would give the same SQL for the indexes they define; the file's own SQL is what was there, even
-in a catalog whose indexes differ from the models'.
+dropped inside the import's transaction (``IndexRebuild``), the rows inserted, and each index created
+again from the very SQL SQLite kept for it (``sqlite_master``): same name, columns, order and options.
+The models' ``Index`` objects would give the same SQL for the indexes they define; the file's own SQL is
+what was there, even in a catalog whose indexes differ from the models'.
 
 Why this is safe:
 
@@ -29,9 +29,6 @@ kept and maintained row by row.
 """
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from sqlalchemy import Table, func, select, text
 
@@ -66,29 +63,38 @@ async def secondary_indexes(session: CatalogSession, table: Table) -> list[tuple
     return found
 
 
-@asynccontextmanager
-async def indexes_rebuilt_after(session: CatalogSession, table: Table, new_rows: int) -> AsyncIterator[bool]:
-    """Inside: ``table`` without its non-unique indexes, when on SQLite it pays (``worth_rebuilding``).
+class IndexRebuild:
+    """``table``'s non-unique indexes, set aside for many new rows (``set_aside_for``) and built again after.
 
-    Yields whether it set them aside. They are created again when the block ends normally; when it
-    raises, they are left to the rollback that must follow (the caller's transaction must roll back on
-    any error, as ``import_files`` does), which restores them with the rows as they were.
+    On SQLite only, when it pays (``worth_rebuilding``). They are created again by ``build_again``, once the
+    rows are in; on a failure they are left to the rollback that must follow (the caller's transaction must
+    roll back on any error, as ``import_files`` does), which restores them with the rows as they were.
     """
-    connection = await session.connection()
-    if connection.dialect.name != "sqlite" or new_rows == 0:
-        yield False
-        return
-    # Python's sqlite3 opens a transaction only before a statement that changes data: DDL outside one
-    # would be committed on its own, and no rollback could bring the indexes back.
-    raw = await connection.get_raw_connection()
-    # How many rows the table holds, bounded from above by its highest id (read off the key, no scan).
-    held = await connection.scalar(select(func.max(table.c.id)))
-    if not getattr(raw.driver_connection, "in_transaction", False) or not worth_rebuilding(new_rows, held or 0):
-        yield False
-        return
-    indexes = await secondary_indexes(session, table)
-    for name, _ in indexes:
-        await connection.exec_driver_sql(f'DROP INDEX "{name}"')
-    yield True
-    for _, sql in indexes:
-        await connection.exec_driver_sql(sql)
+
+    def __init__(self, session: CatalogSession, table: Table) -> None:
+        self.session, self.table = session, table
+        self.indexes: list[tuple[str, str]] = []
+
+    async def set_aside_for(self, new_rows: int) -> bool:
+        """Drop the indexes if ``new_rows`` are coming and it pays; whether it did."""
+        connection = await self.session.connection()
+        if connection.dialect.name != "sqlite" or new_rows == 0:
+            return False
+        # Python's sqlite3 opens a transaction only before a statement that changes data: DDL outside one
+        # would be committed on its own, and no rollback could bring the indexes back.
+        raw = await connection.get_raw_connection()
+        # How many rows the table holds, bounded from above by its highest id (read off the key, no scan).
+        held = await connection.scalar(select(func.max(self.table.c.id)))
+        if not getattr(raw.driver_connection, "in_transaction", False) or not worth_rebuilding(new_rows, held or 0):
+            return False
+        self.indexes = await secondary_indexes(self.session, self.table)
+        for name, _ in self.indexes:
+            await connection.exec_driver_sql(f'DROP INDEX "{name}"')
+        return True
+
+    async def build_again(self) -> None:
+        """Create again the indexes set aside (none if there were none)."""
+        connection = await self.session.connection()
+        indexes, self.indexes = self.indexes, []
+        for _, sql in indexes:
+            await connection.exec_driver_sql(sql)

@@ -48,6 +48,21 @@ async def integrity_of(engine: AsyncEngine) -> str:
         return str((await connection.exec_driver_sql("PRAGMA integrity_check")).scalar_one())
 
 
+async def imported_into_a_copy(template: Path, path: Path, files: list[Path]) -> tuple[Any, ...]:
+    """Import the base files, then each of ``files``, into a copy of ``template`` at ``path``: the reports of
+    ``files``, every catalog row, the schema; and the file's integrity checked."""
+    shutil.copyfile(template, path)
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        session_factory = make_session_factory(engine)
+        await run(session_factory, base_files(path.parent))
+        reports = [counts(await run(session_factory, [file])) for file in files]
+        assert await integrity_of(engine) == "ok"
+        return reports, await snapshot(session_factory), await schema_of(engine)
+    finally:
+        await engine.dispose()
+
+
 async def test_a_big_import_leaves_exactly_the_indexes_it_found(sqlite_engine: AsyncEngine, tmp_path: Path,
                                                                 rebuild_always: None) -> None:
     session_factory = make_session_factory(sqlite_engine)
@@ -77,15 +92,7 @@ async def test_rebuilt_and_maintained_indexes_get_the_same_rows(sqlite_template:
         monkeypatch.setattr(index_rebuild, "MIN_ROWS_TO_REBUILD", threshold)
         monkeypatch.setattr(index_rebuild, "REBUILD_FROM_SHARE", 0)
         path = tmp_path / f"catalog-{threshold}.db"
-        shutil.copyfile(sqlite_template, path)
-        engine = create_engine(f"sqlite:///{path}")
-        try:
-            session_factory = make_session_factory(engine)
-            await run(session_factory, base_files(tmp_path))
-            reports = [counts(await run(session_factory, [paths])) for paths in (first, second)]
-            results.append((reports, await snapshot(session_factory), await schema_of(engine)))
-        finally:
-            await engine.dispose()
+        results.append(await imported_into_a_copy(sqlite_template, path, [first, second]))
     assert results[0] == results[1]
     assert results[0][0][1]["ratings"] == (24, 6, 2)  # six days overlap: Total figures changed, AB ones not
 
@@ -101,15 +108,15 @@ async def test_a_failure_after_the_drop_leaves_everything_as_it_was(
     before, schema = await snapshot(session_factory), await schema_of(sqlite_engine)
 
     if failing == "inserting figures":
-        real_insert = bulk.ColumnInsert.__call__
+        real_submit = bulk.Pipeline.submit
 
-        async def insert(self: bulk.ColumnInsert, columns: Any) -> int:
-            rows = await real_insert(self, columns)
-            if self.sql.startswith("INSERT INTO audience_figures"):
+        async def submit(self: bulk.Pipeline, statements: Any) -> None:
+            await real_submit(self, statements)
+            await self.settle()
+            if any(insert.sql.startswith("INSERT INTO audience_figures") for insert, _ in statements):
                 raise RuntimeError("the disk is full")  # after the rows went in, with the indexes dropped
-            return rows
 
-        monkeypatch.setattr(bulk.ColumnInsert, "__call__", insert)
+        monkeypatch.setattr(bulk.Pipeline, "submit", submit)
         expected: type[Exception] = RuntimeError
     else:
         real_indexes = index_rebuild.secondary_indexes
@@ -138,11 +145,13 @@ async def test_readers_see_the_committed_catalog_while_its_indexes_are_rebuilt(
     await run(session_factory, [write(tmp_path, "ratings.csv", ratings(5))])
     schema = await schema_of(sqlite_engine)
     seen: list[tuple[Any, ...]] = []
-    real_insert = bulk.ColumnInsert.__call__
+    real_submit = bulk.Pipeline.submit
 
-    async def insert(self: bulk.ColumnInsert, columns: Any) -> int:
-        rows = await real_insert(self, columns)
-        if self.sql.startswith("INSERT INTO audience_figures"):  # the figures' indexes are gone by now
+    async def submit(self: bulk.Pipeline, statements: Any) -> None:
+        await real_submit(self, statements)
+        await self.settle()
+        if any(insert.sql.startswith("INSERT INTO audience_figures") for insert, _ in statements):
+            # the figures' indexes are gone by now
             reader = create_engine(str(sqlite_engine.url))
             try:
                 async with reader.connect() as connection:
@@ -153,9 +162,8 @@ async def test_readers_see_the_committed_catalog_while_its_indexes_are_rebuilt(
                 seen.append((figures, await schema_of(reader), " ".join(str(row[-1]) for row in plan)))
             finally:
                 await reader.dispose()
-        return rows
 
-    monkeypatch.setattr(bulk.ColumnInsert, "__call__", insert)
+    monkeypatch.setattr(bulk.Pipeline, "submit", submit)
     await run(session_factory, [write(tmp_path, "ratings.csv", ratings(40, first=dt.date(2025, 1, 1)))])
     [(figures, reader_schema, plan)] = seen
     assert figures == 7  # five airings, two of them with an AB figure: as committed
