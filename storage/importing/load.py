@@ -1,9 +1,14 @@
 """Import catalog files in one transaction: read, validate everything, then write by natural key, or nothing.
 
 The order is fixed so that the promise "one bad row means nothing is written" holds: files are read and
-every row parsed, then every reference resolved against the catalog and the import itself; only when no
-problem was found anywhere are rows written, kind by kind in dependency order, inside one session that
-commits once (or rolls back for a dry run, after computing exactly what would have changed).
+every row parsed, then every reference resolved against the catalog and the import itself, and rows are
+written kind by kind in dependency order, inside one session that commits only when no problem was found
+anywhere (or rolls back for a dry run, after computing exactly what would have changed). Rows are normally
+written once every row is checked. On SQLite, into a catalog without airings, ratings are written as they
+resolve, while no problem has been found so far (``_Writing``), so that SQLite writes while Python checks
+the next rows: a problem found after that is reported like any other, and the rollback that follows any
+failure takes back everything written, the indexes set aside included (SQLite's DDL is transactional).
+Readers never see any of it: they see the catalog as last committed until the import commits.
 
 An import may run to a million rows, so for its duration Python's cycle collector is paused and, on
 SQLite, the connection's page cache is enlarged; both are put back when it ends, however it ends.
@@ -15,17 +20,18 @@ import asyncio
 import csv
 import gc
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.db import CatalogSession, SessionFactory
 from storage.importing.cells import RowReader
-from storage.importing.figures import write_ratings
+from storage.importing.figures import RatingsWriter, write_ratings
 from storage.importing.parse import parse_row, parse_sheet_rows
 from storage.importing.ratings_columns import ratings_from_columns
 from storage.importing.readers import RawSheet, Row, not_valid_csv, read_files
@@ -33,7 +39,8 @@ from storage.importing.report import ImportReport, KindReport, Location, Problem
 from storage.importing.resolve import Parsed, Resolver
 from storage.importing.sheets import KIND_ORDER
 from storage.importing.upserts import INSERTED, UNCHANGED, UPDATED, WRITERS
-from storage.models import ImportBatch
+from storage.importing.wanted_figures import WantedFigure
+from storage.models import Airing, ImportBatch
 
 Progress = Callable[[int, int], None]
 _WRITERS: dict[str, Callable[..., Awaitable[None]]] = {**WRITERS, "ratings": write_ratings}
@@ -127,39 +134,90 @@ async def _parse(sheets: list[RawSheet], problems: Problems, tick: _Ticker) -> P
     return parsed
 
 
-async def _write(session: CatalogSession, sheets: list[RawSheet], wanted: dict[str, list[Any]],
-                 tick: _Ticker) -> list[KindReport]:
-    batches: dict[tuple[str, str | None], ImportBatch] = {}
-    for sheet in sheets:
-        batch = ImportBatch(file_name=sheet.file[:255], sheet=sheet.sheet[:64] if sheet.sheet else None,
-                            kind=sheet.kind, sha256=sheet.sha256, rows=sheet.size,
-                            inserted=0, updated=0, unchanged=0)
-        batches[(sheet.file, sheet.sheet)] = batch
-    session.add_all(batches.values())
-    await session.flush()
-    batch_id_of = {place: batch.id for place, batch in batches.items()}
+class _Writing:
+    """Writes the import's records kind by kind in dependency order, and reports what each kind did.
 
-    def batch_of(at: Location) -> int:
-        return batch_id_of[(at.file, at.sheet)]
+    Normally called once every row is checked (``rest``). On SQLite, into a catalog without airings, it
+    is also the resolver's ``EarlyWriter``: the kinds before ratings are written once they are resolved
+    with no problem anywhere, and ratings as they resolve (``figures.RatingsWriter``), so that SQLite writes
+    while Python reads the next rows; a problem found later stops the writing and the import rolls back
+    (see ``import_files``).
+    """
 
-    reports: list[KindReport] = []
-    for kind in KIND_ORDER:
-        records = wanted.get(kind, [])
-        if not records and not any(sheet.kind == kind for sheet in sheets):
-            continue
-        await _WRITERS[kind](session, records, batch_of, tick)
+    def __init__(self, session: CatalogSession, sheets: list[RawSheet], tick: _Ticker) -> None:
+        self.session, self.sheets, self.tick = session, sheets, tick
+        self.batches: dict[tuple[str, str | None], ImportBatch] = {}
+        self.batch_id_of: dict[tuple[str, str | None], int] = {}
+        self.reports: dict[str, KindReport] = {}
+        self.ratings_writer: RatingsWriter | None = None
+
+    def batch_of(self, at: Location) -> int:
+        return self.batch_id_of[(at.file, at.sheet)]
+
+    async def _begin(self) -> None:
+        if self.batches:
+            return
+        for sheet in self.sheets:
+            batch = ImportBatch(file_name=sheet.file[:255], sheet=sheet.sheet[:64] if sheet.sheet else None,
+                                kind=sheet.kind, sha256=sheet.sha256, rows=sheet.size,
+                                inserted=0, updated=0, unchanged=0)
+            self.batches[(sheet.file, sheet.sheet)] = batch
+        self.session.add_all(self.batches.values())
+        await self.session.flush()
+        self.batch_id_of = {place: batch.id for place, batch in self.batches.items()}
+
+    async def _kind(self, kind: str, records: list[Any]) -> None:
+        if not records and not any(sheet.kind == kind for sheet in self.sheets):
+            return
+        await _WRITERS[kind](self.session, records, self.batch_of, self.tick)
+        self._report(kind, records)
+        await asyncio.sleep(0)
+
+    def _report(self, kind: str, records: list[Any]) -> None:
         # Counted in a plain Counter, then set once: a million ORM attribute increments add up.
         outcomes = Counter(map(_PLACE_AND_OUTCOME, records))
-        report = KindReport(kind)
+        report = self.reports[kind] = KindReport(kind)
         for (file, sheet_name, outcome), number in outcomes.items():
-            batch = batches[(file, sheet_name)]
+            batch = self.batches[(file, sheet_name)]
             if outcome in (INSERTED, UPDATED, UNCHANGED):
                 setattr(report, outcome, getattr(report, outcome) + number)
                 setattr(batch, outcome, getattr(batch, outcome) + number)
-        reports.append(report)
-        await asyncio.sleep(0)
-    await session.flush()
-    return reports
+
+    async def before_ratings(self, wanted: dict[str, list[Any]], rows: int, titles: Iterable[str],
+                             channels: Iterable[str]) -> bool:
+        connection = await self.session.connection()
+        if connection.dialect.name != "sqlite" or await self.session.scalar(select(Airing.id).limit(1)) is not None:
+            return False  # PostgreSQL writes one statement at a time; airings there are compared first
+        await self._begin()
+        for kind in KIND_ORDER[: KIND_ORDER.index("ratings")]:
+            await self._kind(kind, wanted.get(kind, []))
+        self.ratings_writer = RatingsWriter(self.session, self.batch_of, self.tick)
+        # Every record will be a new figure (none is there to compare with), and at most as many airings.
+        await self.ratings_writer.start(titles, channels, rows, rows)
+        return True
+
+    async def ratings(self, figures: list[WantedFigure]) -> None:
+        await self.ratings_writer.add(figures)  # type: ignore[union-attr]
+
+    async def after_ratings(self) -> None:
+        await self.ratings_writer.finish()  # type: ignore[union-attr]
+        self.reports["ratings"] = KindReport("ratings")  # counted with the rest, in ``rest``
+
+    async def rest(self, wanted: dict[str, list[Any]]) -> list[KindReport]:
+        """Write every kind not written yet, in order; a report per kind."""
+        await self._begin()
+        for kind in KIND_ORDER:
+            if kind == "ratings" and kind in self.reports:
+                self._report(kind, wanted.get(kind, []))
+            elif kind not in self.reports:
+                await self._kind(kind, wanted.get(kind, []))
+        await self.session.flush()
+        return [self.reports[kind] for kind in KIND_ORDER if kind in self.reports]
+
+    async def close(self) -> None:
+        """Wait for ratings still being written (an import that fails leaves them to its rollback)."""
+        if self.ratings_writer is not None:
+            await self.ratings_writer.close()
 
 
 @contextmanager
@@ -242,10 +300,17 @@ async def _import(session_factory: SessionFactory, paths: list[Path], *, dry_run
     async with session_factory() as session:
         try:
             async with _sqlite_import_cache(session):
-                wanted = await Resolver(session, problems).run(parsed)
-                if problems:
-                    raise problems.fail()
-                kinds = await _write(session, read.sheets, wanted, tick)
+                writing = _Writing(session, read.sheets, tick)
+                try:
+                    # Ratings may be written as they resolve, while no problem is found (see _Writing): a
+                    # problem found after that fails the import like any other, and the rollback below
+                    # takes back whatever was written.
+                    wanted = await Resolver(session, problems).run(parsed, writing)
+                    if problems:
+                        raise problems.fail()
+                    kinds = await writing.rest(wanted)
+                finally:
+                    await writing.close()
         except BaseException:
             await session.rollback()
             raise

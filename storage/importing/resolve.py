@@ -8,10 +8,10 @@ sees the catalog plus what the import adds, so a deal may name a title that only
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from storage.db import CatalogSession
 from storage.importing.parse import did_you_mean
@@ -90,6 +90,21 @@ def _drained(rows: list[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+class EarlyWriter(Protocol):
+    """Writes ratings as they resolve, while every row so far is valid (``Resolver.run``)."""
+
+    async def before_ratings(self, wanted: dict[str, list[Any]], rows: int, titles: Iterable[str],
+                             channels: Iterable[str]) -> bool:
+        """Write every kind before ratings and get ready for ``rows`` ratings records naming ``titles`` and
+        ``channels`` (natural keys, or more); whether ratings are to be handed over as they resolve."""
+
+    async def ratings(self, figures: list[WantedFigure]) -> None:
+        """Write these ratings records."""
+
+    async def after_ratings(self) -> None:
+        """Every ratings record was handed over and valid: finish writing them."""
+
+
 _CHUNK = 500  # ratings rows resolved in one go (see wanted_figures)
 _TITLE, _LICENSEE, _CHANNEL, _REMAKE_OF = map(attrgetter, ("title", "licensee", "channel", "remake_of"))
 
@@ -122,7 +137,17 @@ class Resolver:
             return False
         return True
 
-    async def run(self, parsed: Parsed) -> dict[str, list[Any]]:
+    def _clean(self) -> bool:
+        """No problem so far, in any file, and no reference left unknown."""
+        return not self.problems and not self.unknown
+
+    async def run(self, parsed: Parsed, early: EarlyWriter | None = None) -> dict[str, list[Any]]:
+        """Every record to write, by kind; the problems go to ``problems``.
+
+        With ``early``, ratings are written as they resolve (after the kinds before them), as long as no
+        problem is found anywhere: a problem later on stops the writing, and the import's transaction must
+        then roll back what was written (``import_files`` raises the problems, and rolls back).
+        """
         self.territories = territories = await load_territories(self.session)
         self.places = Places(territories)
         await load_groups(self.session, self.places)
@@ -145,8 +170,15 @@ class Resolver:
             self._remake(title)
         for deal in parsed.deals:
             self._deal(deal)
+        writing = early is not None and bool(parsed.ratings) and self._clean() and await early.before_ratings(
+            {kind: list(records.values()) for kind, records in self.wanted.items()}, len(parsed.ratings),
+            self.titles.entries, self.companies.entries)
         for chunk in _drained(parsed.ratings, _CHUNK):  # each chunk's parsed records go as its wanted ones come
-            self._ratings(chunk)
+            figures = self._ratings(chunk)
+            if writing and (writing := self._clean()):
+                await early.ratings(figures)  # type: ignore[union-attr]
+        if writing:
+            await early.after_ratings()  # type: ignore[union-attr]
         for release in parsed.releases:
             self._release(release)
         for quote in parsed.quotes:
@@ -275,27 +307,29 @@ class Resolver:
                                    refs={"title_id": ("title", title), "licensee_id": ("company", licensee)},
                                    children={"territories": codes, "media": list(row.media)}))
 
-    def _rating(self, row: RatingRow) -> None:
+    def _rating(self, row: RatingRow) -> WantedFigure | None:
         title = self._title_ref(row.at, "title", row.title)
         territory = self._territory(row.at, "territory", row.territory)
         channel = self._company_ref(row.at, "channel", row.channel)
         if title is not None and territory is not None and channel is not None:
-            self._want("ratings", wanted_figure(row, title, territory, channel))
+            figure = wanted_figure(row, title, territory, channel)
+            if self._want("ratings", figure):
+                return figure
+        return None
 
-    def _ratings(self, rows: list[RatingRow]) -> None:
-        """A chunk of ratings rows: in one go when every reference resolves, else row by row."""
+    def _ratings(self, rows: list[RatingRow]) -> list[WantedFigure]:
+        """A chunk of ratings rows: in one go when every reference resolves, else row by row; the records
+        taken (a row with a problem, or repeating another, has none)."""
         figures = wanted_figures(rows, self.titles, self.territories, self.companies)
         if figures is None:
-            for row in rows:
-                self._rating(row)
-            return
+            return [figure for row in rows if (figure := self._rating(row)) is not None]
         seen = self.wanted.setdefault("ratings", {})
         keys = [figure.natural_key for figure in figures]
         if len(set(keys)) == len(keys) and seen.keys().isdisjoint(keys):
             seen.update(zip(keys, figures, strict=True))
-            return
-        for figure in figures:  # a figure repeated: each repeat is its own problem
-            self._want("ratings", figure)
+            return figures
+        # a figure repeated: each repeat is its own problem
+        return [figure for figure in figures if self._want("ratings", figure)]
 
     def _release(self, row: ReleaseRow) -> None:
         title = self._title_ref(row.at, "title", row.title)
