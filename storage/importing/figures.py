@@ -97,6 +97,7 @@ async def write_ratings(session: CatalogSession, wanted: list[WantedFigure], bat
         for start in range(0, len(inserted), ROWS_PER_STATEMENT):
             await writer.add(inserted[start : start + ROWS_PER_STATEMENT])
         await writer.finish()
+        await writer.build_indexes()
     finally:
         await writer.close()
 
@@ -110,8 +111,8 @@ class RatingsWriter:
     new one, which gets the next id (``bulk.reserve_ids``): airings get their ids in the order the file
     first names them, figures in file order. Chunks go through a ``bulk.Pipeline``, so on SQLite the
     connection's thread writes one chunk while Python makes the next (and the resolver resolves further
-    rows). ``finish`` writes what is left and builds the indexes set aside again; ``close`` waits for a chunk
-    still in flight, however the import ends.
+    rows). ``finish`` writes what is left, ``build_indexes`` builds the indexes set aside again; ``close``
+    waits for a chunk still in flight, however the import ends.
     """
 
     def __init__(self, session: CatalogSession, batch_of: Callable[[Location], int], tick: Tick) -> None:
@@ -144,10 +145,17 @@ class RatingsWriter:
             await self._write(held)
 
     async def finish(self) -> None:
+        """Write the rows still held and wait for them; then ``build_indexes``."""
         if self.held:
             held, self.held = self.held, []
             await self._write(held)
         await self.pipeline.settle()
+        self.airing_of, self.title_ids, self.channel_ids = {}, {}, {}  # a million airings' ids, needed no more
+
+    async def build_indexes(self) -> None:
+        """Create again the indexes set aside. Apart from ``finish``, so that an import writing ratings as they
+        resolve builds them once its resolver (and what the resolver held) is gone: the memory SQLite sorts
+        in comes on top of what Python holds."""
         for rebuild in self.rebuilds:
             await rebuild.build_again()
         await self.session.flush()

@@ -207,7 +207,8 @@ class _Writing:
         """Write every kind not written yet, in order; a report per kind."""
         await self._begin()
         for kind in KIND_ORDER:
-            if kind == "ratings" and kind in self.reports:
+            if kind == "ratings" and kind in self.reports:  # written as they resolved
+                await self.ratings_writer.build_indexes()  # type: ignore[union-attr]
                 self._report(kind, wanted.get(kind, []))
             elif kind not in self.reports:
                 await self._kind(kind, wanted.get(kind, []))
