@@ -4,15 +4,19 @@ Each audience figure goes into its table and eleven B-trees (migration 0003's be
 them). Keeping a B-tree in order one row at a time costs far more than building it from the finished
 table, which SQLite does by sorting: on a million new figures, inserting with every index in place took
 almost twice as long as inserting without them and building them after. So when an import brings many
-rows for a table relative to what it holds (see ``worth_rebuilding``), its non-unique indexes are
-dropped inside the import's transaction (``IndexRebuild``), the rows inserted, and each index created
-again from the very SQL SQLite kept for it (``sqlite_master``): same name, columns, order and options.
-The models' ``Index`` objects would give the same SQL for the indexes they define; the file's own SQL is
-what was there, even in a catalog whose indexes differ from the models'.
+rows for a table relative to what it holds (see ``worth_rebuilding``), the indexes made for it by
+``CREATE INDEX`` are dropped inside the import's transaction (``IndexRebuild``), the rows inserted, and
+each index created again from the very SQL SQLite kept for it (``sqlite_master``): same name, columns,
+order and options. The models' ``Index`` objects would give the same SQL for the indexes they define; the
+file's own SQL is what was there, even in a catalog whose indexes differ from the models'.
 
 Why this is safe:
 
-- Unique indexes and constraints stay: they guard the natural keys while rows go in.
+- UNIQUE constraints stay (their indexes cannot be dropped). A unique index made by ``CREATE UNIQUE
+  INDEX`` (the airings' natural key, migration 0007) is set aside like the others: the importer gives each
+  new airing a key no airing has (it compared them with the catalog's and its own), and building the index
+  again checks every key of the table, so a repeated one fails the import there (``IntegrityError``) and
+  the rollback takes everything back. In the meantime nothing in the import looks airings up by key.
 - SQLite's DDL is transactional, and all of it happens inside the import's one transaction: a failure
   anywhere (a row the database refuses, an error between drop and rebuild) rolls the drop back with
   everything else, and the database is as it was, indexes included. The drop only ever happens in a
@@ -49,11 +53,12 @@ def worth_rebuilding(new_rows: int, rows_held: int) -> bool:
 
 
 async def secondary_indexes(session: CatalogSession, table: Table) -> list[tuple[str, str]]:
-    """(name, CREATE INDEX statement) of ``table``'s non-unique indexes on SQLite, as SQLite keeps them."""
+    """(name, CREATE INDEX statement) of ``table``'s indexes made by CREATE INDEX (unique or not) on SQLite, as
+    SQLite keeps them: not those of the primary key or of UNIQUE constraints, which go only with the table."""
     connection = await session.connection()
     listed = (await connection.exec_driver_sql(f'PRAGMA index_list("{table.name}")')).mappings()
     # origin: 'c' made by CREATE INDEX, 'u' by a UNIQUE constraint, 'pk' by the primary key
-    names = [row["name"] for row in listed if not row["unique"] and row["origin"] == "c"]
+    names = [row["name"] for row in listed if row["origin"] == "c"]
     found: list[tuple[str, str]] = []
     for name in sorted(names):
         sql = await connection.scalar(text("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :name"),
@@ -64,7 +69,7 @@ async def secondary_indexes(session: CatalogSession, table: Table) -> list[tuple
 
 
 class IndexRebuild:
-    """``table``'s non-unique indexes, set aside for many new rows (``set_aside_for``) and built again after.
+    """``table``'s indexes, set aside for many new rows (``set_aside_for``) and built again after.
 
     On SQLite only, when it pays (``worth_rebuilding``). They are created again by ``build_again``, once the
     rows are in; on a failure they are left to the rollback that must follow (the caller's transaction must

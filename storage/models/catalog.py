@@ -202,13 +202,17 @@ class Airing(Base):
 
     __tablename__ = "airings"
     __table_args__ = (
+        # A unique index rather than a UNIQUE constraint (migration 0007): a big import on SQLite can set it
+        # aside like the other indexes and build it again after its rows, which checks every key then
+        # (storage.importing.index_rebuild); SQLite cannot drop the index of a constraint.
+        Index("uq_airings_natural_key", "natural_key", unique=True),
         Index("ix_airings_title_territory", "title_id", "territory_code"),
         Index("ix_airings_territory_date", "territory_code", "air_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # title, territory, channel, date, timeslot and episode: one airing however many figures it has.
-    natural_key: Mapped[str] = mapped_column(String(KEY_LEN), unique=True)
+    natural_key: Mapped[str] = mapped_column(String(KEY_LEN))
     title_id: Mapped[int] = mapped_column(ForeignKey("titles.id", ondelete="RESTRICT"))
     territory_code: Mapped[str] = mapped_column(ForeignKey("territories.code", ondelete="RESTRICT"))
     channel_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="RESTRICT"), index=True)

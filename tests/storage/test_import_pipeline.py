@@ -9,12 +9,13 @@ catalog, indexes included, as it was, and a clean import writes exactly what the
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
-from import_helpers import base_files, ratings, run, snapshot, write
+from import_helpers import base_files, ratings, run, snapshot, statements_of, write
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -152,3 +153,31 @@ async def test_a_read_after_a_chunk_handed_over_sees_it(sqlite_engine: AsyncEngi
         assert await session.scalar(select(func.count()).select_from(Airing)) == 51
         await pipeline.settle()
         await session.rollback()
+
+
+async def test_a_repeated_airing_key_fails_when_the_unique_index_is_built_again(
+    sqlite_engine: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The airings' natural key index is set aside with the others; building it again finds the repeat."""
+    session_factory = make_session_factory(sqlite_engine)
+    await run(session_factory, base_files(tmp_path))
+    before, schema = await snapshot(session_factory), await schema_of(sqlite_engine)
+    chunks: list[list[Any]] = []
+    real_write = figures.RatingsWriter._write
+
+    async def write_chunk(self: figures.RatingsWriter, chunk: list[Any]) -> None:
+        chunks.append(chunk)
+        if len(chunks) == 3:  # an airing of the first chunk made again, under the same key
+            first = chunks[0][0]
+            del self.airing_of[first.airing_key]
+            chunk = [*chunk, dataclasses.replace(first, target_key="again")]
+        await real_write(self, chunk)
+
+    monkeypatch.setattr(figures.RatingsWriter, "_write", write_chunk)
+    with statements_of(sqlite_engine) as statements, pytest.raises(IntegrityError, match="natural_key") as failed:
+        await import_files(session_factory, [write(tmp_path, "ratings.csv", ratings(40))])
+    assert 'DROP INDEX "uq_airings_natural_key"' in statements
+    assert str(failed.value.statement).startswith("CREATE UNIQUE INDEX uq_airings_natural_key")
+    assert await snapshot(session_factory) == before
+    assert await schema_of(sqlite_engine) == schema
+    assert await integrity_of(sqlite_engine) == "ok"

@@ -314,21 +314,49 @@ async def _upgrade_to(engine: AsyncEngine, revision: str) -> None:
         await connection.run_sync(upgrade)
 
 
+async def _two_airings_with_figures(connection: Any) -> None:
+    """Mexico, title 7, channel 3 and airings 1 and 2 of them: the figures are the caller's."""
+    await connection.execute(text(
+        "INSERT INTO territories (code, alpha3, numeric, name_en, name_es, name_tr)"
+        " VALUES ('MX', 'MEX', '484', 'Mexico', 'México', 'Meksika')"))
+    await connection.execute(text(
+        "INSERT INTO titles (id, natural_key, name, key, kind) VALUES (7, 't7', 'Miracle', 'miracle', 'film')"))
+    await connection.execute(text(
+        "INSERT INTO companies (id, natural_key, name, key, kind)"
+        " VALUES (3, 'c3', 'Canal 5', 'canal 5', 'broadcaster')"))
+    await connection.execute(text(
+        "INSERT INTO airings (id, natural_key, title_id, territory_code, channel_id, air_date)"
+        " VALUES (1, 'a1', 7, 'MX', 3, '2024-05-01'), (2, 'a2', 7, 'MX', 3, NULL)"))
+
+
+async def test_0007_keeps_every_airing_and_figure_and_the_key_unique(empty_engine: AsyncEngine) -> None:
+    """SQLite rebuilds ``airings``, the parent of every figure (``ON DELETE CASCADE``): the figures stay."""
+    await _upgrade_to(empty_engine, "0006")
+    async with empty_engine.begin() as connection:
+        await _two_airings_with_figures(connection)
+        await connection.execute(text(
+            "INSERT INTO audience_figures (id, airing_id, target, measurement, viewers, title_id, territory_code,"
+            " channel_id) VALUES (1, 1, 'Total', '', 100, 7, 'MX', 3), (2, 2, 'Total', '', 7, 7, 'MX', 3)"))
+
+    await upgrade_database(empty_engine)
+
+    async with empty_engine.connect() as connection:
+        airings = (await connection.execute(text("SELECT id, natural_key FROM airings ORDER BY id"))).all()
+        figures = (await connection.execute(text("SELECT id, airing_id FROM audience_figures ORDER BY id"))).all()
+    assert [tuple(row) for row in airings] == [(1, "a1"), (2, "a2")]
+    assert [tuple(row) for row in figures] == [(1, 1), (2, 2)]
+    with pytest.raises(sa.exc.IntegrityError):
+        async with empty_engine.begin() as connection:
+            await connection.execute(text(
+                "INSERT INTO airings (id, natural_key, title_id, territory_code, channel_id)"
+                " VALUES (3, 'a1', 7, 'MX', 3)"))
+
+
 async def test_0003_copies_each_figures_airing_onto_it(empty_engine: AsyncEngine) -> None:
     """A catalog with figures at 0002 comes out of 0003 with every figure carrying its airing's fields."""
     await _upgrade_to(empty_engine, "0002")
     async with empty_engine.begin() as connection:
-        await connection.execute(text(
-            "INSERT INTO territories (code, alpha3, numeric, name_en, name_es, name_tr)"
-            " VALUES ('MX', 'MEX', '484', 'Mexico', 'México', 'Meksika')"))
-        await connection.execute(text(
-            "INSERT INTO titles (id, natural_key, name, key, kind) VALUES (7, 't7', 'Miracle', 'miracle', 'film')"))
-        await connection.execute(text(
-            "INSERT INTO companies (id, natural_key, name, key, kind)"
-            " VALUES (3, 'c3', 'Canal 5', 'canal 5', 'broadcaster')"))
-        await connection.execute(text(
-            "INSERT INTO airings (id, natural_key, title_id, territory_code, channel_id, air_date)"
-            " VALUES (1, 'a1', 7, 'MX', 3, '2024-05-01'), (2, 'a2', 7, 'MX', 3, NULL)"))
+        await _two_airings_with_figures(connection)
         await connection.execute(text(
             "INSERT INTO audience_figures (id, airing_id, target, measurement, viewers)"
             " VALUES (1, 1, 'Total', '', 100), (2, 1, 'Women', '', 40), (3, 2, '', '', 7)"))

@@ -1,0 +1,41 @@
+"""The airings' natural key is kept unique by a unique index, no longer by a UNIQUE constraint.
+
+Same rule, same name, same column, on both engines. What changes is what a big import can do on SQLite: an
+index made by ``CREATE UNIQUE INDEX`` can be dropped inside the import's transaction and built again after
+its rows (``storage.importing.index_rebuild``), whereas the index of a UNIQUE constraint goes with its
+table. A million new airings arrive with their keys in random order: keeping that B-tree in order row by
+row took 9-12 s of the 1,000,000-row import, against 5-6 s without it and 1.5 s to build it after. Building
+it checks every key, so a repeated key fails the import there, and the rollback puts everything back.
+
+SQLite rebuilds ``airings`` for this (batch mode: copy, drop, rename; foreign keys off, see ``env.py``):
+some seconds per million airings, once.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-26 16:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0007"
+down_revision: str | Sequence[str] | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_NAME = "uq_airings_natural_key"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("airings") as batch:
+        batch.drop_constraint(_NAME, type_="unique")
+    op.create_index(_NAME, "airings", ["natural_key"], unique=True)
+
+
+def downgrade() -> None:
+    op.drop_index(_NAME, table_name="airings")
+    with op.batch_alter_table("airings") as batch:
+        batch.create_unique_constraint(_NAME, ["natural_key"])
