@@ -11,7 +11,9 @@ makes the next (``bulk.Pipeline``); into a catalog without airings, as the resol
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import filterfalse, repeat
 from operator import attrgetter
 from typing import Any, cast
 
@@ -167,14 +169,18 @@ class RatingsWriter:
 
     async def _write(self, chunk: list[WantedFigure]) -> None:
         airing_of = self.airing_of
-        firsts: dict[str, WantedFigure] = {}
-        for w in chunk:
-            w.outcome = INSERTED
-            if w.airing_key not in airing_of:
-                firsts.setdefault(w.airing_key, w)
+        deque(map(setattr, chunk, repeat("outcome"), repeat(INSERTED)), maxlen=0)  # w.outcome = INSERTED, in C
+        chunk_keys = list(map(_AIRING_KEY, chunk))
+        # The chunk's new airings, each with its first row, in file order; in most chunks each row is the only
+        # row of a new airing, and then the rows are the airings' own.
+        keys = list(filterfalse(airing_of.__contains__, dict.fromkeys(chunk_keys)))
+        if len(keys) == len(chunk):
+            new = chunk
+        else:
+            first_row = dict(zip(reversed(chunk_keys), reversed(chunk), strict=True))  # the earliest row wins
+            new = list(map(first_row.__getitem__, keys))
         statements = []
-        if firsts:
-            keys, new = list(firsts), list(firsts.values())
+        if keys:
             if self.next_id is None:
                 ids: Sequence[int] = await reserve_ids(self.session, _table(Airing), len(keys))
             else:
@@ -187,7 +193,13 @@ class RatingsWriter:
             airing_of.update(zip(keys, zip(ids, title_ids, channel_ids, strict=True), strict=True))
         # A figure's copies of its airing's columns: the airing's ids, and from its row the rest of its
         # airing's key.
-        airing_id, title_id, channel_id = zip(*map(airing_of.__getitem__, map(_AIRING_KEY, chunk)), strict=True)
+        airing_id: Sequence[int]
+        title_id: Sequence[int]
+        channel_id: Sequence[int]
+        if new is chunk:  # each row the first of its new airing: the ids just given
+            airing_id, title_id, channel_id = ids, title_ids, channel_ids
+        else:
+            airing_id, title_id, channel_id = zip(*map(airing_of.__getitem__, chunk_keys), strict=True)
         copied = [airing_id, title_id, map(_TERRITORY, chunk), channel_id, map(_AIR_DATE, chunk)]
         statements.append((self.figures, self.figures.rows(
             [*copied, *_columns(chunk, _FIGURE), map(self.batch_of, map(_AT, chunk))])))

@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import compress, count, tee
 from pathlib import Path
 from typing import cast
 
@@ -62,9 +63,11 @@ class RawSheet:
             return
         records = _csv_records(*self.csv_source)
         next(records, None)  # the header
-        for number, record in enumerate(records, start=2):
-            if "".join(record).strip():  # some cell holds more than spaces
-                yield number, cast(list[Cell], record)
+        # The rows where some cell holds more than spaces, numbered as the spreadsheet shows them, picked in
+        # C: a Python loop over a million rows took 3 s of a ratings import.
+        records, texts = tee(records)
+        numbered = cast(Iterator[Row], zip(count(2), records))
+        yield from compress(numbered, map(str.strip, map("".join, texts)))
 
     @property
     def text_cells(self) -> bool:
