@@ -18,6 +18,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import is_
 from typing import Any
 
 from sqlalchemy import func, select
@@ -88,9 +90,14 @@ class _Memo:
         raise problem.with_traceback(None)
 
     def each(self, texts: Sequence[str], resolve: Callable[[str], Any]) -> list[Any]:
-        """``get`` of each text, in one C-level pass of lookups when every text is answered already."""
+        """``get`` of each text, in C-level passes of lookups: the texts not answered yet are resolved first,
+        each once (a chunk of a big file names many titles for the first time, each on several rows)."""
         answers = list(map(self.answers.get, texts))
-        return answers if None not in answers else [self.get(text, resolve) for text in texts]
+        if None not in answers:
+            return answers
+        for text in dict.fromkeys(compress(texts, map(is_, answers, repeat(None)))):
+            self.get(text, resolve)  # answered now, or its problem raised
+        return list(map(self.answers.__getitem__, texts))
 
     def clear(self) -> None:
         self.answers.clear()
