@@ -186,15 +186,20 @@ class _Writing:
     async def before_ratings(self, wanted: dict[str, list[Any]], rows: int, titles: Iterable[str],
                              channels: Iterable[str]) -> bool:
         connection = await self.session.connection()
-        if connection.dialect.name != "sqlite" or await self.session.scalar(select(Airing.id).limit(1)) is not None:
+        if connection.dialect.name != "sqlite" or await self._airings_there():
             return False  # PostgreSQL writes one statement at a time; airings there are compared first
         await self._begin()
+        if await self._airings_there():  # asked again once this import holds the write lock: none can come now
+            return False
         for kind in KIND_ORDER[: KIND_ORDER.index("ratings")]:
             await self._kind(kind, wanted.get(kind, []))
         self.ratings_writer = RatingsWriter(self.session, self.batch_of, self.tick)
         # Every record will be a new figure (none is there to compare with), and at most as many airings.
         await self.ratings_writer.start(titles, channels, rows, rows)
         return True
+
+    async def _airings_there(self) -> bool:
+        return await self.session.scalar(select(Airing.id).limit(1)) is not None
 
     async def ratings(self, figures: list[WantedFigure]) -> None:
         await self.ratings_writer.add(figures)  # type: ignore[union-attr]

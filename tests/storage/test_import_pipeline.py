@@ -185,3 +185,29 @@ async def test_a_repeated_airing_key_fails_when_the_unique_index_is_built_again(
     assert await snapshot(session_factory) == before
     assert await schema_of(sqlite_engine) == schema
     assert await integrity_of(sqlite_engine) == "ok"
+
+
+async def test_airings_added_by_another_writer_before_the_lock_are_compared_with(
+    sqlite_engine: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, early: list[bool],
+) -> None:
+    """Whether the catalog holds airings is asked again once the import holds the write lock."""
+    session_factory = make_session_factory(sqlite_engine)
+    await run(session_factory, base_files(tmp_path))
+    real_begin = load._Writing._begin
+
+    async def begin(self: load._Writing) -> None:
+        if not self.batches:  # another connection commits an airing just before this import starts writing
+            async with session_factory() as other:
+                title_id = await other.scalar(select(Title.id).limit(1))
+                channel_id = await other.scalar(select(Company.id).limit(1))
+                other.add(Airing(natural_key="another's", title_id=title_id, territory_code="MX",
+                                 channel_id=channel_id))
+                await other.commit()
+        await real_begin(self)
+
+    monkeypatch.setattr(load._Writing, "_begin", begin)
+    report = await run(session_factory, [write(tmp_path, "ratings.csv", ratings(12))])
+    assert early == [False]  # compared with the catalog's airings, not written as they resolved
+    assert [(kind.kind, kind.inserted) for kind in report.kinds] == [("ratings", 16)]
+    async with session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(Airing)) == 13
