@@ -221,7 +221,7 @@ def _strongest(scope: AudienceScope, order: FigureOrder, limit: int, per: GroupB
     One territory, a title or a channel is a single walk of at most ``limit`` entries of a best-first index
     (which holds every column read here). A group's territories are each walked in order and merged, each
     only as far as the merge needs, in the form each engine merges best (see ``_merged_walks``).
-    ``period_read``: how a period is read (``_period_read``): "sorted", off the date index instead.
+    ``period_read``: how a period's figures are read, walked or sorted (``_period_read``).
     """
     sort_columns = (*_SORT_COLUMNS, AudienceFigure.air_date) if order == "date" else _SORT_COLUMNS
     columns: list[Any] = [AudienceFigure.id.label("figure_id"), *(column.label(column.key) for column in sort_columns)]
@@ -264,7 +264,7 @@ def _order(order: FigureOrder, columns: Any = None, *, unindexed: bool = False) 
     latest added first (the id, descending, as the best-first indexes end: see ``best_first_columns``).
 
     ``columns`` names the columns (a subquery's ``.c``) when sorting merged rows rather than the table;
-    ``unindexed`` sorts the table's columns as ``_unindexed`` values (a short period's sort).
+    ``unindexed`` sorts the table's columns as ``_unindexed`` values (a period read "sorted").
     """
     if columns is None:
         keys: Sequence[Any] = (*_SORT_COLUMNS, AudienceFigure.id)
