@@ -352,6 +352,32 @@ async def test_0007_keeps_every_airing_and_figure_and_the_key_unique(empty_engin
                 " VALUES (3, 'a1', 7, 'MX', 3)"))
 
 
+async def test_0007_gives_the_rebuilt_airings_back_their_statistics_on_sqlite(tmp_path: Path) -> None:
+    """A catalog that was analyzed keeps statistics for ``airings`` after SQLite's rebuild of it, so the planner
+    still picks the airings' indexes as before (without them it counted a board's airings off the date
+    index); a catalog never analyzed is left as it was."""
+    for analyzed in (True, False):
+        engine = create_engine(f"sqlite:///{tmp_path / f'analyzed-{analyzed}.db'}")
+        try:
+            await _upgrade_to(engine, "0006")
+            async with engine.begin() as connection:
+                await _two_airings_with_figures(connection)
+                if analyzed:
+                    await connection.exec_driver_sql("ANALYZE")
+            await upgrade_database(engine)
+            async with engine.connect() as connection:
+                stat_table = (await connection.exec_driver_sql(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first()
+                airings = [] if stat_table is None else (await connection.exec_driver_sql(
+                    "SELECT idx FROM sqlite_stat1 WHERE tbl = 'airings'")).scalars().all()
+        finally:
+            await engine.dispose()
+        if analyzed:
+            assert {"uq_airings_natural_key", "ix_airings_title_territory", "ix_airings_territory_date"} <= set(airings)
+        else:
+            assert stat_table is None
+
+
 async def test_0003_copies_each_figures_airing_onto_it(empty_engine: AsyncEngine) -> None:
     """A catalog with figures at 0002 comes out of 0003 with every figure carrying its airing's fields."""
     await _upgrade_to(empty_engine, "0002")

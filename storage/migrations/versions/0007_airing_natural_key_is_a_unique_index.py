@@ -33,6 +33,12 @@ def upgrade() -> None:
     with op.batch_alter_table("airings") as batch:
         batch.drop_constraint(_NAME, type_="unique")
     op.create_index(_NAME, "airings", ["natural_key"], unique=True)
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite" and bind.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first() is not None:
+        # The rebuilt table lost the planner's statistics the catalog had for it (ANALYZE): without them
+        # SQLite counted a board's airings off the date index, 4.7 ms instead of 0.06 for "top spain 2024".
+        op.execute("ANALYZE airings")
 
 
 def downgrade() -> None:
