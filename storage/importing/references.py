@@ -108,7 +108,25 @@ def _listed(items: list[str]) -> str:
     return ", ".join(items)
 
 
-class TerritoryIndex:
+class _Resolving:
+    """A reference index whose answers (and problems) are remembered per text in ``memo``: ``resolve`` one
+    text, or ``resolve_each`` of a sheet's column; ``_resolve`` works one out."""
+
+    memo: _Memo
+
+    def resolve(self, text: str) -> str:
+        """What ``text`` names, exactly one; ``ReferenceProblem`` (or ``UnknownName``) when not."""
+        return self.memo.answers.get(text) or self.memo.get(text, self._resolve)  # type: ignore[no-any-return]
+
+    def resolve_each(self, texts: Sequence[str]) -> list[str]:
+        """``resolve`` of each text (a column of a sheet)."""
+        return self.memo.each(texts, self._resolve)
+
+    def _resolve(self, text: str) -> str:
+        raise NotImplementedError
+
+
+class TerritoryIndex(_Resolving):
     """Every territory by code (alpha-2, alpha-3) and by every name it answers to."""
 
     def __init__(self, territories: Iterable[tuple[str, str, str]], names: Iterable[tuple[str, str]]) -> None:
@@ -132,15 +150,8 @@ class TerritoryIndex:
         code = self.code(text)
         return {code} if code else set(self.by_key.get(cached_name_key(text), ()))
 
-    def resolve(self, text: str) -> str:
-        """The one territory ``text`` names; ``ReferenceProblem`` when it names none or several."""
-        return self.memo.answers.get(text) or self.memo.get(text, self._resolve)  # type: ignore[no-any-return]
-
-    def resolve_each(self, texts: Sequence[str]) -> list[str]:
-        """``resolve`` of each text (a column of a sheet)."""
-        return self.memo.each(texts, self._resolve)
-
     def _resolve(self, text: str) -> str:
+        """The one territory ``text`` names; ``ReferenceProblem`` when it names none or several."""
         codes = self.matches(text)
         if len(codes) == 1:
             return next(iter(codes))
@@ -215,7 +226,7 @@ class Entry:
         return f"{self.name} ({', '.join(qualifiers)})" if qualifiers else self.name
 
 
-class NameIndex:
+class NameIndex(_Resolving):
     """Titles or companies by every name key; resolves a reference to exactly one natural key."""
 
     def __init__(self, what: str, plural: str, territories: TerritoryIndex, *, years: bool) -> None:
@@ -249,15 +260,8 @@ class NameIndex:
         for key in self.keys_of.pop(natural_key, ()):
             self.by_key[key].discard(natural_key)
 
-    def resolve(self, text: str) -> str:
-        """The natural key of the one record ``text`` names; ``UnknownName`` or ``ReferenceProblem`` if not."""
-        return self.memo.answers.get(text) or self.memo.get(text, self._resolve)  # type: ignore[no-any-return]
-
-    def resolve_each(self, texts: Sequence[str]) -> list[str]:
-        """``resolve`` of each text (a column of a sheet)."""
-        return self.memo.each(texts, self._resolve)
-
     def _resolve(self, text: str) -> str:
+        """The natural key of the one record ``text`` names; ``UnknownName`` or ``ReferenceProblem`` if not."""
         qualified = split_qualifiers(text, self.territories, years=self.years)
         if qualified and self.by_key.get(cached_name_key(qualified[0])):
             name, year, origin = qualified
