@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.db import CatalogSession, SessionFactory
 from storage.importing.cells import RowReader
 from storage.importing.figures import RatingsWriter, write_ratings
 from storage.importing.parse import parse_row, parse_sheet_rows
+from storage.importing.pragmas import sqlite_pragmas
 from storage.importing.ratings_columns import ratings_from_columns
 from storage.importing.readers import RawSheet, Row, not_valid_csv, read_files
 from storage.importing.report import ImportReport, KindReport, Location, Problems
@@ -254,31 +254,11 @@ async def _sqlite_import_cache(session: CatalogSession) -> AsyncIterator[None]:
     the middle of the transaction, syncing the rollback journal before each spill. With room in memory
     they are written once, at commit. Atomicity and durability are untouched (the journal and the syncs at
     commit are as before, unlike ``journal_mode=OFF`` or ``synchronous=OFF``); the cache only grows as far
-    as the import needs, and is put back before the session lets the connection go, so the pool never
-    keeps a big cache. Should that fail (a broken connection), the connection is dropped instead.
+    as the import needs, and is put back before the session lets the connection go (``sqlite_pragmas``),
+    so the pool never keeps a big cache.
     """
-    connection = await session.connection()
-    if connection.dialect.name != "sqlite":
+    async with sqlite_pragmas(await session.connection(), cache_size=-_SQLITE_IMPORT_CACHE_KIB):
         yield
-        return
-    previous = int((await connection.exec_driver_sql("PRAGMA cache_size")).scalar_one())
-    await connection.exec_driver_sql(f"PRAGMA cache_size = -{_SQLITE_IMPORT_CACHE_KIB}")
-    try:
-        yield
-    except BaseException:
-        await _put_back_cache(connection, previous, quiet=True)  # the import's own error is the one to report
-        raise
-    await _put_back_cache(connection, previous, quiet=False)
-
-
-async def _put_back_cache(connection: AsyncConnection, previous: int, *, quiet: bool) -> None:
-    try:
-        await connection.exec_driver_sql(f"PRAGMA cache_size = {previous}")
-    except Exception:
-        if not connection.closed:
-            await connection.invalidate()  # never pool a connection that keeps the import's cache
-        if not quiet:
-            raise
 
 
 async def import_files(session_factory: SessionFactory, paths: Sequence[Path], *, dry_run: bool = False,

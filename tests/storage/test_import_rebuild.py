@@ -81,6 +81,33 @@ async def test_a_big_import_leaves_exactly_the_indexes_it_found(sqlite_engine: A
     assert await integrity_of(sqlite_engine) == "ok"  # and every index holds every row
 
 
+async def test_indexes_are_built_in_small_runs_on_worker_threads_then_the_settings_go_back(
+        sqlite_engine: AsyncEngine, tmp_path: Path, rebuild_always: None) -> None:
+    session_factory = make_session_factory(sqlite_engine)
+    async with sqlite_engine.connect() as connection:
+        own = [(await connection.exec_driver_sql(f"PRAGMA {name}")).scalar_one() for name in ("threads", "cache_size")]
+    await run(session_factory, base_files(tmp_path))
+    with statements_of(sqlite_engine) as statements:
+        await run(session_factory, [write(tmp_path, "ratings.csv", ratings(30))])
+    builds = [i for i, s in enumerate(statements) if s.startswith(("CREATE INDEX", "CREATE UNIQUE INDEX"))]
+    assert builds
+    for table_builds in ([i for i in builds if " ON airings " in statements[i]],
+                         [i for i in builds if " ON audience_figures " in statements[i]]):
+        settings = [s for s in statements[: table_builds[0]] if s.startswith("PRAGMA") and "=" in s]
+        assert settings[-2:] == [f"PRAGMA threads = {index_rebuild.SORT_THREADS}",
+                               f"PRAGMA cache_size = {-index_rebuild.SORT_RUN_KIB}"]
+        assert statements[table_builds[-1] + 1] == "PRAGMA cache_size = -262144"  # the import's cache again
+    assert index_rebuild.SORT_THREADS >= 1
+    assert engine_pool_size(sqlite_engine) == 1
+    async with sqlite_engine.connect() as connection:  # the pooled connection, as the import found it
+        assert [(await connection.exec_driver_sql(f"PRAGMA {name}")).scalar_one()
+                for name in ("threads", "cache_size")] == own
+
+
+def engine_pool_size(engine: AsyncEngine) -> int:
+    return int(engine.pool.checkedin())  # type: ignore[attr-defined]
+
+
 async def test_rebuilt_and_maintained_indexes_get_the_same_rows(sqlite_template: Path, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """New airings, new figures of airings already there, a changed figure and an unchanged one."""
