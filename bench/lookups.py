@@ -9,6 +9,8 @@ session, ``dispatch``) plus ``render_text``.
 ``--profile NAME`` adds a cProfile of that command's queries (top functions by cumulative and own time) and
 the SQL statements each query ran with their time (``before/after_cursor_execute``).
 
+``--slowest N`` lists each command's N slowest asks (time, round, text), to find what makes a p99.
+
 ``--replies FILE`` writes every reply's console text first, to check that a change left the answers alone.
 
 Run: ``python bench/lookups.py /tmp/slate-work/title100k.db`` (add ``--profile title``).
@@ -116,14 +118,18 @@ async def main_async(arguments: argparse.Namespace) -> None:
                 await one(query)
             times: list[float] = []
             kinds: list[str] = []
-            for _ in range(arguments.repeat):
+            asked: list[tuple[float, int, str]] = []  # (ms, round, text) of every ask
+            for round_number in range(arguments.repeat):
                 for query in texts:
                     before = time.perf_counter()
                     kinds.append(await one(query))
                     times.append((time.perf_counter() - before) * 1000)
+                    asked.append((times[-1], round_number + 1, query))
             answered = sum(kind == "answer" for kind in kinds) / len(kinds)
             print(f"{name:18} {statistics.median(times):8.2f} {percentile(times, 0.99):8.2f} {max(times):8.2f}"
                   f" {len(times):5} {answered:.0%}", flush=True)
+            for spent, round_number, query in sorted(asked, reverse=True)[: arguments.slowest]:
+                print(f"{'':18} {spent:8.2f} ms, round {round_number}: {query}")
         for name in arguments.profile:
             texts = queries[name]
             timer = StatementTimer(catalog.engine)
@@ -156,6 +162,7 @@ def main() -> None:
     parser.add_argument("--profile", nargs="*", default=[], choices=LOOKUPS)
     parser.add_argument("--only", nargs="*", choices=LOOKUPS, help="time only these commands")
     parser.add_argument("--top", type=int, default=30, help="profile lines")
+    parser.add_argument("--slowest", type=int, default=0, help="list each command's N slowest asks")
     parser.add_argument("--replies", type=Path, help="write every reply's console text to this file first")
     asyncio.run(main_async(parser.parse_args()))
 
