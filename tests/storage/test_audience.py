@@ -193,13 +193,14 @@ async def test_a_period_lists_its_strongest_figures_walked_or_sorted(
 
 def test_a_period_is_read_as_the_figures_it_holds_say() -> None:
     """Few figures (an exact count) are sorted off the date index; many (None: past the count's limit) are
-    walked, a place's by the planner's own choice, the whole catalog's steered to it; only on SQLite, only
-    where a best-first index for the order carries the date."""
+    walked, the planner steered to it; only on SQLite, only where a best-first index for the order carries
+    the date."""
     period = {"start": dt.date(2024, 1, 1), "end": dt.date(2024, 12, 31)}
     places = AudienceScope(territories=frozenset({"MX", "CL"}), **period)
     everything = AudienceScope(**period)
     read = audience._period_read
-    assert [read(places, "best", "sqlite", 12), read(places, "best", "sqlite", None)] == ["sorted", "plain"]
+    assert [read(places, "best", "sqlite", 12), read(places, "best", "sqlite", None)] == ["sorted", "walked"]
+    assert read(places, "share", "sqlite", None) == "plain"  # a place's share index does not carry the date
     assert [read(everything, "viewers", "sqlite", 12), read(everything, "viewers", "sqlite", None)] == [
         "plain", "walked"]
     assert read(everything, "share", "sqlite", None) == "plain"  # the share index does not carry the date
