@@ -233,25 +233,27 @@ def split_query(index: NameIndex, text: str, wants: Sequence[Part] = DEFAULT_WAN
         position += 1
     taken = {i for span in fixed for i in range(span.start, span.stop)}
 
-    place_options: list[_Span | None] = [None]
-    if "territory" in wants:
-        place_options += _place_spans(index, words, "territory", taken)
-    company_options: list[_Span | None] = [None]
-    if "company" in wants:
-        company_options += _place_spans(index, words, "company", taken)
-
-    best: _Reading | None = None
     titles = _TitleRanks(index)
+    best = _read(index, titles, words, fixed, (None, None), wants)  # no place, no company
+    place_options: list[_Span | None] = [None]
+    company_options: list[_Span | None] = [None]
+    if not _explains_every_word(best, words):  # else the places and companies need not be ranked at all
+        if "territory" in wants:
+            place_options += _place_spans(index, words, "territory", taken)
+        if "company" in wants:
+            company_options += _place_spans(index, words, "company", taken)
+
     for place in place_options:
         for company in company_options:
+            if place is None and company is None:
+                continue  # read above
             if place and company and place.start < company.stop and company.start < place.stop:
                 continue
-            if best is not None and _most_explained(words, fixed, (place, company)) < best.explained - 0.05:
+            if _most_explained(words, fixed, (place, company)) < best.explained - 0.05:
                 continue  # even a title explaining every other word would leave this reading behind the best
             reading = _read(index, titles, words, fixed, (place, company), wants)
-            if best is None or _better(reading, best):
+            if _better(reading, best):
                 best = reading
-    assert best is not None  # noqa: S101 - the empty reading is always there
 
     used = {i for span in best.spans for i in range(span.start, span.stop)}
     title_positions = set(best.title_positions)
@@ -295,6 +297,16 @@ class _TitleRanks:
         if key not in self.ranked:
             self.ranked[key] = rank_title(self.index, key)
         return self.ranked[key]
+
+
+def _explains_every_word(reading: _Reading, words: Sequence[str]) -> bool:
+    """Does the reading explain every word, each fully (a title typed whole, with its period or media)?
+
+    Then no reading beats it: none explains more (a word explains 1 at most), and one that explains as much
+    leaves no word over either, so it has a part more (a place or company beside the title) or no title
+    score (a place alone), and loses the tie (``_better``). The spans the words might spell as a place or a
+    company, most of the cost of a title's question, need not be ranked."""
+    return reading.explained >= len(words) - 1e-9
 
 
 def _most_explained(words: Sequence[str], fixed: list[_Span], chosen_spans: Sequence[_Span | None]) -> float:
