@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from babel import Locale
-
 from commands.context import CommandContext
 from commands.figures import distinct_sources, figure_summary
-from commands.formatting import format_count, format_count_short, format_day
+from commands.formatting import babel_locale, format_count, format_count_short, format_day
 from commands.help import CommandHelp
 from commands.reply import Field, Reply, problem
 from commands.resolve import Found, resolve_title, territory_name
 from commands.resolving import unresolved_reply
-from storage.catalog import FigureFact, ReleaseFact, TitleFacts, title_facts
+from storage.catalog import ReleaseFact, TitleFacts, title_facts
 from storage.models import Title
 from storage.vocab import MEDIA_RIGHTS, TITLE_KINDS
 
 SYNOPSIS_LIMIT = 700
+BEST_FIGURES = 6  # the strongest figures a card shows; the ratings command lists them all
 
 HELP = CommandHelp(
     name="title",
@@ -46,16 +45,18 @@ async def run_title(query: str, context: CommandContext) -> Reply:
     resolution = resolve_title(context.names, query)
     if not isinstance(resolution, Found):
         return unresolved_reply(resolution, "title", query, context.names, lambda words: f"{prefix}title {words}")
-    facts = await title_facts(context.session, int(resolution.id))
+    facts = await title_facts(context.session, int(resolution.id), strongest=BEST_FIGURES)
     if facts is None:  # deleted since the name index was built
         return problem(f"“{query}” was just removed from the catalog; ask again in a moment.")
-    # Territory names come with the name index (the territories table, in English): no query for them.
+    # Territory names and groups come with the name index (the territories table, in English): no query.
     origins = (facts.title.origin, getattr(facts.title.remake_of, "origin", None))
     countries = {code: territory_name(context.names, code) or code for code in origins if code}
-    return title_card(facts, countries, context.reader.locale)
+    return title_card(facts, countries, context.names.territory_groups, context.reader.locale)
 
 
-def title_card(facts: TitleFacts, countries: dict[str, str], locale: str) -> Reply:
+def title_card(facts: TitleFacts, countries: dict[str, str], groups: Mapping[str, frozenset[str]],
+               locale: str) -> Reply:
+    """The card of a title whose facts hold its ``BEST_FIGURES`` strongest figures (``title_facts``)."""
     title = facts.title
     fields: list[Field] = []
     if names := _other_names(title, locale):
@@ -67,13 +68,13 @@ def title_card(facts: TitleFacts, countries: dict[str, str], locale: str) -> Rep
     if title.remake_of is not None:
         fields.append(Field(name="Remake of", value=title_label(title.remake_of, countries)))
     if facts.figures:
-        fields.append(Field(name="Audience", value="\n".join(_best_figures(facts.figures, locale))))
+        fields.append(Field(name="Audience", value="\n".join(_best_figures(facts, locale))))
     if facts.releases:
         fields.append(Field(name="Box office", value="\n".join(_release_line(r, locale) for r in facts.releases)))
     if title.highlights:
         fields.append(Field(name="Highlights", value="\n".join(title.highlights.split("|"))))
     if facts.footprint.deals:
-        fields.append(Field(name="Deals", value=_footprint_line(facts)))
+        fields.append(Field(name="Deals", value=_footprint_line(facts, groups)))
     links = [f"{label}: {url}" for label, url in (("Key art", title.key_art_url), ("Trailer", title.trailer_url),
                                                   ("Screener", title.screener_url)) if url]
     if links:
@@ -84,14 +85,12 @@ def title_card(facts: TitleFacts, countries: dict[str, str], locale: str) -> Rep
         body=body,
         fields=tuple(fields),
         notes=tuple(notes),
-        sources=distinct_sources(
-            (title.source, *(f.source for f in facts.figures), *(r.source for r in facts.releases))
-        ),
+        sources=distinct_sources((title.source, *facts.figure_sources, *(r.source for r in facts.releases))),
     )
 
 
 def _other_names(title: Title, locale: str) -> list[str]:
-    languages = Locale.parse(locale).languages
+    languages = babel_locale(locale).languages
     lines = []
     for name in title.names:
         if name.kind == "international":
@@ -120,12 +119,11 @@ def _facts_line(title: Title, countries: dict[str, str]) -> Iterable[str]:
         yield ", ".join(title.genres.split("|"))
 
 
-def _best_figures(figures: tuple[FigureFact, ...], locale: str, limit: int = 6) -> list[str]:
-    """The strongest figures first: most viewers, then highest share, then rating."""
-    ranked = sorted(figures, key=lambda f: (f.viewers or 0, f.share_pct or 0, f.rating_pct or 0), reverse=True)
-    lines = [figure_summary(f, locale) for f in ranked[:limit]]
-    if len(figures) > limit:
-        lines.append(f"… and {len(figures) - limit} more figures (ratings command)")
+def _best_figures(facts: TitleFacts, locale: str) -> list[str]:
+    """The strongest figures first (most viewers, then highest share, then rating), and how many more."""
+    lines = [figure_summary(f, locale) for f in facts.figures]
+    if facts.figures_held > len(facts.figures):
+        lines.append(f"… and {facts.figures_held - len(facts.figures)} more figures (ratings command)")
     return lines
 
 
@@ -153,12 +151,12 @@ def covering_groups(codes: set[str], groups: Mapping[str, frozenset[str]]) -> li
     return chosen
 
 
-def _footprint_line(facts: TitleFacts) -> str:
+def _footprint_line(facts: TitleFacts, all_groups: Mapping[str, frozenset[str]]) -> str:
     """Where a title is licensed, short: "11 deals in 39 territories: LATAM, MENA, Israel, Spain (Free TV)"."""
     footprint = facts.footprint
     codes = set(footprint.territories)
-    groups = covering_groups(codes, footprint.groups)
-    in_groups = set().union(*(footprint.groups[g] for g in groups)) if groups else set()
+    groups = covering_groups(codes, all_groups)
+    in_groups = set().union(*(all_groups[g] for g in groups)) if groups else set()
     places = [*groups, *(name for code, name in footprint.territories.items() if code not in in_groups)]
     count = len(codes)
     media = ", ".join(MEDIA_RIGHTS[m] for m in footprint.media)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -72,13 +72,14 @@ class DealFootprint:
     deals: int
     territories: dict[str, str]  # code -> English name, sorted by name
     media: tuple[str, ...]  # canonical media values, sorted
-    groups: dict[str, frozenset[str]]  # every territory group: name -> member codes
 
 
 @dataclass(frozen=True)
 class TitleFacts:
     title: Title  # names and remake_of loaded
-    figures: tuple[FigureFact, ...]
+    figures: tuple[FigureFact, ...]  # every figure by air date, or only the strongest, strongest first
+    figures_held: int  # how many figures the title has
+    figure_sources: tuple[str | None, ...]  # the figures' source cells, each once, by air date
     releases: tuple[ReleaseFact, ...]
     footprint: DealFootprint
     quotes: int
@@ -115,23 +116,24 @@ async def territory_groups(session: CatalogSession) -> dict[str, frozenset[str]]
     return {name: frozenset(codes) for name, codes in groups.items()}
 
 
-async def title_facts(session: CatalogSession, title_id: int) -> TitleFacts | None:
-    """Everything a title card shows: the title, its audience figures, releases and deal footprint."""
+async def title_facts(session: CatalogSession, title_id: int, *, strongest: int | None = None) -> TitleFacts | None:
+    """Everything a title card shows: the title, its audience figures, releases and deal footprint.
+
+    Every figure, by air date, or with ``strongest`` only that many, strongest first: a much-aired title has
+    hundreds, and the card shows six (reading all of them with their channel and territory was most of a
+    card's time). The figures' count and sources cover them all either way.
+    """
     title = await session.scalar(select(Title).where(Title.id == title_id).options(*_with_names()))
     if title is None:
         return None
-    # Plain columns, not ORM entities: a much-aired title has hundreds of figures, and building an
-    # AudienceFigure and an Airing per row cost more than the query itself.
-    figure_rows = await session.execute(
-        select(*FIGURE_COLUMNS)
-        .select_from(AudienceFigure)
-        .join(Airing, AudienceFigure.airing_id == Airing.id)
-        .join(Company, Airing.channel_id == Company.id)
-        .join(Territory, Airing.territory_code == Territory.code)
-        .where(Airing.title_id == title_id)
-        .order_by(Airing.air_date, AudienceFigure.id)
-    )
-    figures = tuple(FigureFact(*row) for row in figure_rows)
+    if strongest is None:
+        figures = await _figures(session, title_id)
+        held, sources = len(figures), tuple(dict.fromkeys(figure.source for figure in figures))
+    else:
+        figures = await _strongest_figures(session, title_id, strongest)
+        cells = (await session.scalars(select(AudienceFigure.source).where(AudienceFigure.title_id == title_id)
+                                       .order_by(AudienceFigure.air_date, AudienceFigure.id))).all()
+        held, sources = len(cells), tuple(dict.fromkeys(cells))
     release_rows = await session.execute(
         select(Release.territory_code, Territory.name_en, Release.release_date, Release.admissions, Release.gross,
                Release.currency, Release.rank_note, Release.source)
@@ -156,10 +158,40 @@ async def title_facts(session: CatalogSession, title_id: int) -> TitleFacts | No
         select(DealMedia.media).distinct().join(Deal, Deal.id == DealMedia.deal_id)
         .where(live_deals, Deal.status.is_distinct_from("cancelled")).order_by(DealMedia.media)
     )
-    footprint = DealFootprint(
-        deals=deal_count,
-        territories={row.code: row.name_en for row in territories},
-        media=tuple(media),
-        groups=await territory_groups(session),
-    )
-    return TitleFacts(title=title, figures=figures, releases=releases, footprint=footprint, quotes=quotes)
+    footprint = DealFootprint(deals=deal_count, territories={row.code: row.name_en for row in territories},
+                              media=tuple(media))
+    return TitleFacts(title=title, figures=figures, figures_held=held, figure_sources=sources, releases=releases,
+                      footprint=footprint, quotes=quotes)
+
+
+def _with_provenance(statement: Select[Any]) -> Select[Any]:
+    """A statement over audience figures joined to the airing, channel and territory ``FIGURE_COLUMNS`` name."""
+    return (statement.join(Airing, AudienceFigure.airing_id == Airing.id)
+            .join(Company, Airing.channel_id == Company.id)
+            .join(Territory, Airing.territory_code == Territory.code))
+
+
+async def _figures(session: CatalogSession, title_id: int) -> tuple[FigureFact, ...]:
+    """Every figure of the title, by air date. Plain columns, not ORM entities: a much-aired title has
+    hundreds of figures, and building an AudienceFigure and an Airing per row cost more than the query."""
+    rows = await session.execute(_with_provenance(select(*FIGURE_COLUMNS).select_from(AudienceFigure))
+                                 .where(Airing.title_id == title_id).order_by(Airing.air_date, AudienceFigure.id))
+    return tuple(FigureFact(*row) for row in rows)
+
+
+def strongest_first(figure: Any) -> tuple[Any, ...]:
+    """The order of a title's strongest figures, in SQL over ``AudienceFigure`` (most viewers, then highest
+    share, then rating; a number not stated counts as 0; then by air date), the order in which a figure
+    list sorted by (viewers, share, rating) descending keeps equal figures."""
+    return (func.coalesce(figure.viewers, 0).desc(), func.coalesce(figure.share_pct, 0).desc(),
+            func.coalesce(figure.rating_pct, 0).desc(), figure.air_date, figure.id)
+
+
+async def _strongest_figures(session: CatalogSession, title_id: int, limit: int) -> tuple[FigureFact, ...]:
+    """The title's ``limit`` strongest figures, strongest first: chosen among its figures alone, then joined."""
+    chosen = (select(AudienceFigure.id).where(AudienceFigure.title_id == title_id)
+              .order_by(*strongest_first(AudienceFigure)).limit(limit).subquery("strongest"))
+    rows = await session.execute(
+        _with_provenance(select(*FIGURE_COLUMNS).select_from(AudienceFigure))
+        .join(chosen, chosen.c.id == AudienceFigure.id).order_by(*strongest_first(AudienceFigure)))
+    return tuple(FigureFact(*row) for row in rows)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from storage import audience
 from storage.audience import AudienceScope, audience_figures, best_figures
+from storage.catalog import title_facts
 from storage.db import SessionFactory
 from storage.demo_catalog import demo_files
 from storage.importing import import_files
@@ -258,3 +259,36 @@ async def test_a_figure_without_its_airing_or_the_copies_is_refused(session_fact
         session.add(AudienceFigure(airing_id=airing_id, target="Women", viewers=10))
         with pytest.raises(ValueError, match="needs its airing"):
             await session.flush()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_a_title_cards_strongest_figures_are_its_figures_sorted(session_factory: SessionFactory,
+                                                                      seed: int) -> None:
+    """``title_facts(strongest=N)`` picks in SQL the figures a card used to pick by sorting them all: most
+    viewers, then share, then rating, a number not stated counting as 0, equal figures by air date; and
+    the count and sources still cover every figure. Ties, gaps and undated airings on purpose."""
+    rng = random.Random(seed)  # noqa: S311 - a seeded, repeatable catalog, not a secret
+    days = (None, dt.date(2024, 1, 1), dt.date(2024, 1, 2), dt.date(2024, 1, 3))
+    async with session_factory.begin() as session:
+        channel = Company(name="Canal Uno", key="canal uno", natural_key="canal uno|", kind="broadcaster")
+        title = Title(name="Series", key="series", natural_key="series||")
+        session.add_all([channel, title])
+        await session.flush()
+        for number in range(16):
+            session.add(Airing(
+                natural_key=f"airing {number}", title_id=title.id, territory_code=rng.choice(("MX", "CL")),
+                channel_id=channel.id, air_date=rng.choice(days), episode=str(number),
+                figures=[AudienceFigure(target=target, viewers=rng.choice((None, 0, 100, 100, 250)),
+                                        share_pct=rng.choice((None, Decimal("5"), Decimal("12.5"))),
+                                        rating_pct=rng.choice((None, Decimal("1.5"), Decimal("3"))),
+                                        reach=1, source=rng.choice((None, "Kantar", "Nielsen; Kantar", "GfK")))
+                         for target in ("Total", "Women 25-54", "AB")[: rng.randint(1, 3)]]))
+    async with session_factory() as session:
+        every = await title_facts(session, title.id)
+        strongest = await title_facts(session, title.id, strongest=6)
+    assert every is not None
+    assert strongest is not None
+    ranked = sorted(every.figures, key=lambda f: (f.viewers or 0, f.share_pct or 0, f.rating_pct or 0), reverse=True)
+    assert strongest.figures == tuple(ranked[:6])
+    assert strongest.figures_held == every.figures_held == len(every.figures) > 16
+    assert strongest.figure_sources == every.figure_sources == tuple(dict.fromkeys(f.source for f in every.figures))

@@ -59,7 +59,8 @@ Lookup = Callable[[CatalogSession, dict[str, int]], Awaitable[object]]
 # The storage calls behind title, ratings (title, territory, group, channel, period), top, deals, avails,
 # buyer and press, with the arguments those commands pass.
 HOT_LOOKUPS: dict[str, Lookup] = {
-    "title card": lambda s, ids: title_facts(s, ids["title"]),
+    "title card": lambda s, ids: title_facts(s, ids["title"], strongest=6),
+    "press facts": lambda s, ids: title_facts(s, ids["title"]),
     "press quotes": lambda s, ids: title_quotes(s, ids["title"]),
     "ratings by title": lambda s, ids: audience_figures(s, AudienceScope(title_id=ids["title"])),
     "ratings by territory": lambda s, ids: audience_figures(s, AudienceScope(territories=frozenset({"MX"}))),
