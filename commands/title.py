@@ -7,6 +7,7 @@ several titles could be meant the reader is asked which, and nothing is guessed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from commands.context import CommandContext
 from commands.figures import distinct_sources, figure_summary
@@ -51,11 +52,19 @@ async def run_title(query: str, context: CommandContext) -> Reply:
     # Territory names and groups come with the name index (the territories table, in English): no query.
     origins = (facts.title.origin, getattr(facts.title.remake_of, "origin", None))
     countries = {code: territory_name(context.names, code) or code for code in origins if code}
-    return title_card(facts, countries, context.names.territory_groups, context.reader.locale)
+    places = {code: territory_name(context.names, code) or code for code in facts.footprint.territories}
+    return title_card(facts, countries, Places(places, context.names.territory_groups), context.reader.locale)
 
 
-def title_card(facts: TitleFacts, countries: dict[str, str], groups: Mapping[str, frozenset[str]],
-               locale: str) -> Reply:
+@dataclass(frozen=True)
+class Places:
+    """What the card says a place is called: territories by code, and every territory group."""
+
+    territories: Mapping[str, str]  # code -> English name, of every code the card names
+    groups: Mapping[str, frozenset[str]]
+
+
+def title_card(facts: TitleFacts, countries: dict[str, str], places: Places, locale: str) -> Reply:
     """The card of a title whose facts hold its ``BEST_FIGURES`` strongest figures (``title_facts``)."""
     title = facts.title
     fields: list[Field] = []
@@ -74,7 +83,7 @@ def title_card(facts: TitleFacts, countries: dict[str, str], groups: Mapping[str
     if title.highlights:
         fields.append(Field(name="Highlights", value="\n".join(title.highlights.split("|"))))
     if facts.footprint.deals:
-        fields.append(Field(name="Deals", value=_footprint_line(facts, groups)))
+        fields.append(Field(name="Deals", value=_footprint_line(facts, places)))
     links = [f"{label}: {url}" for label, url in (("Key art", title.key_art_url), ("Trailer", title.trailer_url),
                                                   ("Screener", title.screener_url)) if url]
     if links:
@@ -151,17 +160,19 @@ def covering_groups(codes: set[str], groups: Mapping[str, frozenset[str]]) -> li
     return chosen
 
 
-def _footprint_line(facts: TitleFacts, all_groups: Mapping[str, frozenset[str]]) -> str:
-    """Where a title is licensed, short: "11 deals in 39 territories: LATAM, MENA, Israel, Spain (Free TV)"."""
+def _footprint_line(facts: TitleFacts, places: Places) -> str:
+    """Where a title is licensed, short: "11 deals in 39 territories: LATAM, MENA, Israel, Spain (Free TV)";
+    the groups that cover its territories, the other territories by name."""
     footprint = facts.footprint
     codes = set(footprint.territories)
-    groups = covering_groups(codes, all_groups)
-    in_groups = set().union(*(all_groups[g] for g in groups)) if groups else set()
-    places = [*groups, *(name for code, name in footprint.territories.items() if code not in in_groups)]
+    groups = covering_groups(codes, places.groups)
+    in_groups = set().union(*(places.groups[g] for g in groups)) if groups else set()
+    others = sorted(places.territories[code] for code in codes - in_groups)
+    places_named = [*groups, *others]
     count = len(codes)
     media = ", ".join(MEDIA_RIGHTS[m] for m in footprint.media)
     deals = f"{footprint.deals} {'deal' if footprint.deals == 1 else 'deals'}"
-    line = f"{deals} in {count} {'territory' if count == 1 else 'territories'}: {', '.join(places)}"
+    line = f"{deals} in {count} {'territory' if count == 1 else 'territories'}: {', '.join(places_named)}"
     return f"{line} ({media})" if media else line
 
 

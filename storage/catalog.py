@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select
-from sqlalchemy.orm import InstrumentedAttribute, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 from sqlalchemy.sql.base import ExecutableOption
 
 from storage.db import CatalogSession
@@ -70,7 +70,7 @@ class DealFootprint:
     """Where a title is licensed: not the terms, which are confidential, only the reach."""
 
     deals: int
-    territories: dict[str, str]  # code -> English name, sorted by name
+    territories: tuple[str, ...]  # the codes of the territories its deals (but cancelled ones) cover, sorted
     media: tuple[str, ...]  # canonical media values, sorted
 
 
@@ -96,7 +96,9 @@ FIGURE_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
 
 
 def _with_names() -> tuple[ExecutableOption, ...]:
-    return (selectinload(Title.names), selectinload(Title.remake_of).selectinload(Title.names))
+    """A title with its names and the title it remakes, in one statement; the remade title's names, if any, in
+    one more."""
+    return (joinedload(Title.names), joinedload(Title.remake_of).selectinload(Title.names))
 
 
 async def catalog_is_empty(session: CatalogSession) -> bool:
@@ -123,7 +125,7 @@ async def title_facts(session: CatalogSession, title_id: int, *, strongest: int 
     hundreds, and the card shows six (reading all of them with their channel and territory was most of a
     card's time). The figures' count and sources cover them all either way.
     """
-    title = await session.scalar(select(Title).where(Title.id == title_id).options(*_with_names()))
+    title = (await session.scalars(select(Title).where(Title.id == title_id).options(*_with_names()))).unique().first()
     if title is None:
         return None
     if strongest is None:
@@ -142,26 +144,32 @@ async def title_facts(session: CatalogSession, title_id: int, *, strongest: int 
         .order_by(Release.release_date, Release.id)
     )
     releases = tuple(ReleaseFact(*row) for row in release_rows)
-    live_deals = Deal.title_id == title_id
-    deal_count, quotes = (await session.execute(select(
-        select(func.count()).select_from(Deal).where(live_deals).scalar_subquery(),
-        select(func.count()).select_from(Quote).where(Quote.title_id == title_id).scalar_subquery(),
-    ))).one()
-    territories = await session.execute(
-        select(Territory.code, Territory.name_en).distinct()
-        .join(DealTerritory, DealTerritory.territory_code == Territory.code)
-        .join(Deal, Deal.id == DealTerritory.deal_id)
-        .where(live_deals, Deal.status.is_distinct_from("cancelled"))
-        .order_by(Territory.name_en)
-    )
-    media = await session.scalars(
-        select(DealMedia.media).distinct().join(Deal, Deal.id == DealMedia.deal_id)
-        .where(live_deals, Deal.status.is_distinct_from("cancelled")).order_by(DealMedia.media)
-    )
-    footprint = DealFootprint(deals=deal_count, territories={row.code: row.name_en for row in territories},
-                              media=tuple(media))
+    footprint, quotes = await _footprint_and_quotes(session, title_id)
     return TitleFacts(title=title, figures=figures, figures_held=held, figure_sources=sources, releases=releases,
                       footprint=footprint, quotes=quotes)
+
+
+async def _footprint_and_quotes(session: CatalogSession, title_id: int) -> tuple[DealFootprint, int]:
+    """The title's deal footprint and how many quotes it has, in one statement: the territories and media of
+    its deals that are not cancelled come as lists in one value each (they are codes and canonical values,
+    which hold no comma)."""
+    live = (Deal.title_id == title_id, Deal.status.is_distinct_from("cancelled"))
+    codes = (select(DealTerritory.territory_code.label("value")).distinct()
+             .join(Deal, Deal.id == DealTerritory.deal_id).where(*live).subquery())
+    media = select(DealMedia.media.label("value")).distinct().join(Deal, Deal.id == DealMedia.deal_id).where(*live)
+    listed = [select(func.aggregate_strings(values.c.value, ",")).scalar_subquery()
+              for values in (codes, media.subquery())]
+    deals, quotes, joined_codes, joined_media = (await session.execute(select(
+        select(func.count()).select_from(Deal).where(Deal.title_id == title_id).scalar_subquery(),
+        select(func.count()).select_from(Quote).where(Quote.title_id == title_id).scalar_subquery(),
+        *listed,
+    ))).one()
+    footprint = DealFootprint(deals=deals, territories=_listed(joined_codes), media=_listed(joined_media))
+    return footprint, quotes
+
+
+def _listed(joined: str | None) -> tuple[str, ...]:
+    return tuple(sorted(joined.split(","))) if joined else ()
 
 
 def _with_provenance(statement: Select[Any]) -> Select[Any]:

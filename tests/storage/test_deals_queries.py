@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from storage.catalog import title_facts
 from storage.db import SessionFactory
 from storage.deals import AvailsDeal, DealFact, DealTitle, avails_deals, channel_figures, deal_facts
 from storage.demo_catalog import demo_files
@@ -122,3 +123,25 @@ async def test_channel_figures_are_the_companys_own_audience(demo: SessionFactor
     }
     assert all(f.figure.air_date is None and f.figure.channel == "Imagen TV" for f in figures)
     assert none == []
+
+
+async def test_a_title_cards_footprint_is_its_deals_but_the_cancelled_ones(demo: SessionFactory) -> None:
+    """``title_facts``' footprint, read in one statement, against the title's deals read one by one: every
+    deal counted, the territories and media of those not cancelled, each once and sorted."""
+    miracle = await title_id(demo, "Miracle in Cell No. 7", "TR")
+    async with demo.begin() as session:  # one deal cancelled, so that the footprint must leave it out
+        cancelled = (await session.scalars(select(Deal).where(Deal.title_id == miracle, Deal.deal_ref == "IM-2024-012")
+                                           .options(selectinload(Deal.territories), selectinload(Deal.media)))).one()
+        cancelled.status = "cancelled"
+    async with demo() as session:
+        facts = await title_facts(session, miracle)
+        deals = (await session.scalars(select(Deal).where(Deal.title_id == miracle)
+                                       .options(selectinload(Deal.territories), selectinload(Deal.media)))).all()
+    assert facts is not None
+    live = [deal for deal in deals if deal.status != "cancelled"]
+    assert len(live) < len(deals)
+    assert facts.footprint.deals == len(deals)
+    assert facts.footprint.territories == tuple(sorted({t.territory_code for d in live for t in d.territories}))
+    assert facts.footprint.media == tuple(sorted({m.media for d in live for m in d.media}))
+    assert set(facts.footprint.territories) != {t.territory_code for d in deals for t in d.territories} or \
+        set(facts.footprint.media) != {m.media for d in deals for m in d.media}  # the cancelled deal did differ
