@@ -1,8 +1,9 @@
 """Commands at scale: every lookup from text in to rendered text out, on SQLite and PostgreSQL, with baselines.
 
-For each size (``--titles``; default a quick 10,000) it generates the catalog (``bench/generate.py``),
-bulk-loads it into a SQLite file and a PostgreSQL database of its own on 127.0.0.1 (dropped at the end),
-then measures in a fresh child process per database, so each start-up and peak RSS is the app's alone:
+For each size (``--titles``; default a quick 10,000) it generates the catalog (``bench/generate.py``), then
+one engine at a time bulk-loads it (into a SQLite file, or a PostgreSQL database of its own on 127.0.0.1,
+dropped at the end), lets the machine settle (``settle``: writeback, PostgreSQL's checkpoint and autovacuum)
+and measures in a fresh child process per database, so each start-up and peak RSS is the app's alone:
 
 - start-up to ready: ``bot.catalog.open_catalog`` (migrations checked, territories synced, name index built,
   ``gc.freeze()``), exactly what ``slate`` does before it answers;
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import os
@@ -310,32 +312,39 @@ def report(size: int, results: dict[str, dict[str, Any]], dropped: list[str]) ->
                   f" one by one (x{c['concurrent_per_s'] / c['serial_per_s']:.2f})")
 
 
-async def prepare(size: int, engines: list[str], workdir: Path) -> tuple[generate.Catalog, dict[str, str]]:
-    started = time.perf_counter()
-    catalog = generate.generate(generate.Sizes.for_titles(size))
-    print(f"generated {size:,} titles: {catalog.count()} in {time.perf_counter() - started:.0f} s", flush=True)
-    urls: dict[str, str] = {}
-    if "sqlite" in engines:
+async def load_engine(catalog: generate.Catalog, engine_name: str, size: int, workdir: Path) -> str:
+    """The generated catalog loaded into a new database of the engine; its URL."""
+    if engine_name == "sqlite":
         path = workdir / f"bench-{size}.db"
         path.unlink(missing_ok=True)
-        engine = create_engine(f"sqlite:///{path}")
-        try:
-            rate = await generate.load(engine, catalog)
-        finally:
-            await engine.dispose()
-        print(f"loaded SQLite at {rate:,.0f} rows/s", flush=True)
-        urls["sqlite"] = f"sqlite:///{path}"
-    if "postgresql" in engines:
+        url = f"sqlite:///{path}"
+    else:
         database = f"slate_bench_{size}_{os.getpid()}"
         await _pg(f"CREATE DATABASE {database}")
-        engine = create_engine(pg_url(database))
-        try:
-            rate = await generate.load(engine, catalog)
-        finally:
-            await engine.dispose()
-        print(f"loaded PostgreSQL at {rate:,.0f} rows/s", flush=True)
-        urls["postgresql"] = pg_url(database)
-    return catalog, urls
+        url = pg_url(database)
+    engine = create_engine(url)
+    try:
+        rate = await generate.load(engine, catalog)
+    finally:
+        await engine.dispose()
+    print(f"loaded {engine_name} at {rate:,.0f} rows/s", flush=True)
+    return url
+
+
+async def settle() -> None:
+    """Let the machine finish what loading left it doing before anything is timed: the kernel's writeback of
+    the files just written (``sync``), PostgreSQL's checkpoint of what it loaded, and any autovacuum worker
+    (waited for, up to five minutes). Before, SQLite was timed right after PostgreSQL had loaded gigabytes,
+    while it was still writing them out."""
+    started = time.perf_counter()
+    await asyncio.to_thread(os.sync)
+    with contextlib.suppress(OSError):  # no PostgreSQL server: nothing of it to wait for
+        await _pg("CHECKPOINT")
+        for _ in range(300):
+            if not await _pg("SELECT 1 FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"):
+                break
+            await asyncio.sleep(1)
+    print(f"settled in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def _remove_databases(workdir: Path, size: int) -> None:
@@ -348,13 +357,20 @@ async def main_async(arguments: argparse.Namespace) -> None:
     print(f"# bench/commands.py on {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()},"
           f" SQLite {sqlite3.sqlite_version}")
     for size in arguments.titles:
-        catalog, urls = await prepare(size, arguments.engines, workdir)
-        pg_databases = [url.rsplit("/", 1)[1] for name, url in urls.items() if name == "postgresql"]
+        started = time.perf_counter()
+        catalog = generate.generate(generate.Sizes.for_titles(size))
+        print(f"generated {size:,} titles: {catalog.count()} in {time.perf_counter() - started:.0f} s", flush=True)
+        pg_databases: list[str] = []
         try:
             queries = queries_for(catalog, arguments.queries)
             results: dict[str, dict[str, Any]] = {}
             dropped: list[str] = []
-            for engine_name, url in urls.items():
+            # One engine at a time, loaded just before it is measured: the other's loading is not going on.
+            for engine_name in arguments.engines:
+                url = await load_engine(catalog, engine_name, size, workdir)
+                if engine_name == "postgresql":
+                    pg_databases.append(url.rsplit("/", 1)[1])
+                await settle()
                 results[engine_name] = run_child(url, queries, arguments.repeat, arguments.budget, workdir)
                 print(f"measured {engine_name}", flush=True)
                 if engine_name == "sqlite":
@@ -366,6 +382,7 @@ async def main_async(arguments: argparse.Namespace) -> None:
                     pg_databases.append(copy)
                     dropped = await pg_without_indexes(pg_databases[0], copy)
                     bare_url = pg_url(copy)
+                await settle()
                 results[f"{engine_name} no-index"] = run_child(bare_url, queries, 1, arguments.baseline_budget,
                                                                workdir)
                 print(f"measured {engine_name} without indexes", flush=True)
