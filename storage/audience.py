@@ -315,12 +315,15 @@ def _counts(scope: AudienceScope, up_to: int) -> tuple[Select[Any], Select[Any]]
 
 @keep_statements(_about_places)
 def _figure_list(scope: AudienceScope, order: FigureOrder, limit: int, dialect: str,
-                 period_read: PeriodRead) -> Select[Any]:
-    """``audience_figures``' statement: the figures with their provenance, in order."""
+                 period_read: PeriodRead, total_up_to: int | None = None) -> Select[Any]:
+    """``audience_figures``' statement: the figures with their provenance, in order; with ``total_up_to``, each
+    row also carries the count of the scope's figures up to that many (``_counted``) after its
+    ``row_columns()``."""
     # Find the winners on the narrow figure rows (off the indexes), then join the provenance of those only.
     best = _strongest(scope, order, limit, None, dialect, period_read).subquery("best")
+    total = [_counted(scope, total_up_to).scalar_subquery()] if total_up_to is not None else []
     base = (
-        select(*row_columns()).select_from(AudienceFigure).join(best, best.c.figure_id == AudienceFigure.id)
+        select(*row_columns(), *total).select_from(AudienceFigure).join(best, best.c.figure_id == AudienceFigure.id)
         .join(Airing, AudienceFigure.airing_id == Airing.id)
     )
     return with_provenance(base).order_by(*_order(order))
@@ -328,13 +331,23 @@ def _figure_list(scope: AudienceScope, order: FigureOrder, limit: int, dialect: 
 
 async def audience_figures(session: CatalogSession, scope: AudienceScope, *, order: FigureOrder = "best",
                            limit: int = 200) -> FigureList:
-    """Figures in ``scope``, ``order``ed, at most ``limit``, with the count of all of them (counted first: the
-    count says how a period is best read)."""
+    """Figures in ``scope``, ``order``ed, at most ``limit``, with the count of all of them.
+
+    The count comes with the figures, in their statement (SQLite and PostgreSQL count an uncorrelated
+    subquery once), but for a period whose reading depends on how many figures it holds (``_period_read``):
+    that one is counted first. An empty list is an empty scope: its count is 0.
+    """
     dialect = (await session.connection()).dialect.name
     counted, undated_counted = _counts(scope, FIGURES_COUNTED_UP_TO)
-    total: int | None = await session.scalar(counted)
-    listed = _figure_list(scope, order, limit, dialect, _period_read(scope, order, dialect, total))
-    rows = await session.execute(listed)
+    total: int | None
+    if _weighs_its_period(scope, order, dialect):
+        total = await session.scalar(counted)
+        listed = _figure_list(scope, order, limit, dialect, _period_read(scope, order, dialect, total))
+        rows = (await session.execute(listed)).all()
+    else:
+        rows = (await session.execute(
+            _figure_list(scope, order, limit, dialect, "plain", FIGURES_COUNTED_UP_TO))).all()
+        total = rows[0][ROW_WIDTH] if rows else 0
     undated = (await session.scalar(undated_counted) or 0) if scope.has_period else 0
     return FigureList(rows=tuple(audience_row(row) for row in rows), total=total, undated_left_out=undated)
 
