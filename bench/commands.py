@@ -389,6 +389,7 @@ async def main_async(arguments: argparse.Namespace) -> None:
             report(size, results, dropped)
             if arguments.import_airings:
                 rows = min(arguments.import_airings, len(catalog.rows["airings"]))
+                await settle()
                 i = await import_throughput(catalog, rows, workdir)
                 print(f"import of {rows:,} ratings rows (SQLite): importer {i['importer_rows_s']:,.0f} rows/s"
                       f" ({i['importer_s']:.1f} s, {i['inserted']:,} inserted, peak RSS"
