@@ -135,7 +135,10 @@ def _scope_filters(scope: AudienceScope, entity: Any = AudienceFigure, *, dated_
     if scope.title_id is not None:
         filters.append(entity.title_id == scope.title_id)
     if scope.territories is not None:
-        filters.append(entity.territory_code.in_(sorted(scope.territories)))
+        # One territory (each branch of a group's merge) as a plain parameter: an IN list is rendered into the
+        # statement again on every execution, which for a group's twenty branches cost 0.4 ms an ask.
+        codes = sorted(scope.territories)
+        filters.append(entity.territory_code == codes[0] if len(codes) == 1 else entity.territory_code.in_(codes))
     if scope.channel_id is not None:
         filters.append(entity.channel_id == scope.channel_id)
     air_date = _unindexed(entity.air_date) if unindexed_dates else entity.air_date
