@@ -89,6 +89,13 @@ SQLITE_CACHE_KIB = 32_000
 SQLITE_CONNECTIONS = 4
 
 
+# Settings of Slate's own PostgreSQL sessions (not the server's). A catalog's working set fits in memory, or
+# on SSD, where a random page costs little more than the next one; with the default cost of 4 the planner
+# read all 20,000 deals of a 10,000-title catalog to join a group's 200 (21 ms) rather than look each up
+# by its key (5.5 ms with 1.1, the value PostgreSQL's documentation suggests for SSDs).
+POSTGRES_SESSION_SETTINGS = {"random_page_cost": "1.1"}
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # SQLite ignores foreign keys unless every connection asks for them.
@@ -116,8 +123,10 @@ def create_engine(url: str, *, echo: bool = False, search_path: str | None = Non
         engine = create_async_engine(url, async_creator=prefetching_creator(parsed), **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    server_settings = dict(POSTGRES_SESSION_SETTINGS)
     if search_path:
-        options["connect_args"] = {"server_settings": {"search_path": search_path}}
+        server_settings["search_path"] = search_path
+    options["connect_args"] = {"server_settings": server_settings}
     return create_async_engine(url, pool_pre_ping=True, **options)
 
 
