@@ -164,11 +164,14 @@ async def _footprint_and_quotes(session: CatalogSession, title_id: int) -> tuple
         select(func.count()).select_from(Quote).where(Quote.title_id == title_id).scalar_subquery(),
         *listed,
     ))).one()
-    footprint = DealFootprint(deals=deals, territories=_listed(joined_codes), media=_listed(joined_media))
+    footprint = DealFootprint(deals=deals, territories=listed_values(joined_codes),
+                              media=listed_values(joined_media))
     return footprint, quotes
 
 
-def _listed(joined: str | None) -> tuple[str, ...]:
+def listed_values(joined: str | None) -> tuple[str, ...]:
+    """Values a statement aggregated into one with ``aggregate_strings(..., ",")`` (codes, canonical media:
+    none holds a comma), sorted; none when it aggregated none."""
     return tuple(sorted(joined.split(","))) if joined else ()
 
 
@@ -187,19 +190,19 @@ async def _figures(session: CatalogSession, title_id: int) -> tuple[FigureFact, 
     return tuple(FigureFact(*row) for row in rows)
 
 
-def strongest_first(figure: Any) -> tuple[Any, ...]:
-    """The order of a title's strongest figures, in SQL over ``AudienceFigure`` (most viewers, then highest
-    share, then rating; a number not stated counts as 0; then by air date), the order in which a figure
-    list sorted by (viewers, share, rating) descending keeps equal figures."""
-    return (func.coalesce(figure.viewers, 0).desc(), func.coalesce(figure.share_pct, 0).desc(),
-            func.coalesce(figure.rating_pct, 0).desc(), figure.air_date, figure.id)
+def _strongest_first() -> tuple[Any, ...]:
+    """The order of a title's strongest figures, in SQL (most viewers, then highest share, then rating; a
+    number not stated counts as 0; then by air date), the order in which a figure list sorted by (viewers,
+    share, rating) descending keeps equal figures."""
+    return (func.coalesce(AudienceFigure.viewers, 0).desc(), func.coalesce(AudienceFigure.share_pct, 0).desc(),
+            func.coalesce(AudienceFigure.rating_pct, 0).desc(), AudienceFigure.air_date, AudienceFigure.id)
 
 
 async def _strongest_figures(session: CatalogSession, title_id: int, limit: int) -> tuple[FigureFact, ...]:
     """The title's ``limit`` strongest figures, strongest first: chosen among its figures alone, then joined."""
     chosen = (select(AudienceFigure.id).where(AudienceFigure.title_id == title_id)
-              .order_by(*strongest_first(AudienceFigure)).limit(limit).subquery("strongest"))
+              .order_by(*_strongest_first()).limit(limit).subquery("strongest"))
     rows = await session.execute(
         _with_provenance(select(*FIGURE_COLUMNS).select_from(AudienceFigure))
-        .join(chosen, chosen.c.id == AudienceFigure.id).order_by(*strongest_first(AudienceFigure)))
+        .join(chosen, chosen.c.id == AudienceFigure.id).order_by(*_strongest_first()))
     return tuple(FigureFact(*row) for row in rows)

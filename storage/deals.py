@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, CompoundSelect, Select, case, func, select, union, union_all
 from sqlalchemy.sql.elements import UnaryExpression
 
-from storage.catalog import FIGURE_COLUMNS, FigureFact
+from storage.catalog import FIGURE_COLUMNS, FigureFact, listed_values
 from storage.db import CatalogSession, keep_statements
 from storage.models import Airing, AudienceFigure, Company, Deal, DealMedia, DealTerritory, Territory, Title
 from storage.vocab import STATUS_RANK
@@ -180,10 +180,6 @@ def _of_deals(*, title_id: int | None, territory_codes: Collection[str] | None, 
     return query.limit(limit) if limit is not None else query
 
 
-def _codes(joined: str | None) -> tuple[str, ...]:
-    return tuple(sorted(joined.split(","))) if joined else ()
-
-
 def _about_places(title_id: int | None, territory_codes: frozenset[str] | None, licensee_id: int | None,
                   *_: Any) -> bool:
     """Is the question about territories only (one, or a group's runs merged: costly to build)?"""
@@ -241,8 +237,8 @@ async def deal_facts(
     if truncated:
         rows = rows[:limit]
     deals = tuple(
-        DealFact(id_, deal_ref, DealTitle(title_id_, title_name, year), licensee, _codes(codes), _codes(media_values),
-                 *terms)  # the deal's own columns, from exclusive on, in DealFact's order
+        DealFact(id_, deal_ref, DealTitle(title_id_, title_name, year), licensee, listed_values(codes),
+                 listed_values(media_values), *terms)  # the deal's own columns, from exclusive on, in DealFact's order
         for id_, deal_ref, title_id_, title_name, year, licensee, codes, media_values, *terms in rows
     )
     return DealFacts(deals=deals, truncated=truncated)
