@@ -21,7 +21,7 @@ from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
 from storage.catalog import FigureFact
-from storage.db import CatalogSession, keep_statements
+from storage.db import CatalogSession, column_rows, keep_statements
 from storage.models import Airing, AudienceFigure, Company, Territory, Title
 
 FigureOrder = Literal["best", "date", "viewers", "share", "rating"]
@@ -289,9 +289,8 @@ def _order(order: FigureOrder, columns: Any = None, *, unindexed: bool = False) 
 
 
 def audience_row(values: Sequence[Any]) -> AudienceRow:
-    """The row of a statement that selects ``row_columns()`` first (by position: a list of 200 figures builds
-    200 rows, and keywords cost more than the rest of the build)."""
-    return AudienceRow(*values[:ROW_WIDTH])
+    """The row of a statement that selects ``row_columns()`` first (and may select more after them)."""
+    return AudienceRow.from_columns(values)
 
 
 def _counted(scope: AudienceScope, up_to: int) -> Select[Any]:
@@ -346,13 +345,12 @@ async def audience_figures(session: CatalogSession, scope: AudienceScope, *, ord
     if _weighs_its_period(scope, order, dialect):
         total = await session.scalar(counted)
         listed = _figure_list(scope, order, limit, dialect, _period_read(scope, order, dialect, total))
-        rows = (await session.execute(listed)).all()
+        rows = await column_rows(session, listed)
     else:
-        rows = (await session.execute(
-            _figure_list(scope, order, limit, dialect, "plain", FIGURES_COUNTED_UP_TO))).all()
+        rows = await column_rows(session, _figure_list(scope, order, limit, dialect, "plain", FIGURES_COUNTED_UP_TO))
         total = rows[0][ROW_WIDTH] if rows else 0
     undated = (await session.scalar(undated_counted) or 0) if scope.has_period else 0
-    return FigureList(rows=tuple(audience_row(row) for row in rows), total=total, undated_left_out=undated)
+    return FigureList(rows=tuple(map(audience_row, rows)), total=total, undated_left_out=undated)
 
 
 async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric: Metric = "viewers",
@@ -372,7 +370,7 @@ async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric:
         held = await session.scalar(_counts(scope, FIGURES_COUNTED_UP_TO)[0])
     period_read = _period_read(scope, metric, dialect, held)
     while True:
-        strongest = (await session.execute(_strongest(scope, metric, window, per, dialect, period_read))).all()
+        strongest = await column_rows(session, _strongest(scope, metric, window, per, dialect, period_read))
         read_all = len(strongest) < window
         # Whole-audience figures only, checked here rather than in SQL: the target is in the period index,
         # so a group's year is sorted from the index alone (a lower() in SQL sent PostgreSQL to the table).
@@ -394,8 +392,8 @@ async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric:
         .group_by(airing_group)
     )).all())
     base = select(*row_columns()).select_from(AudienceFigure).where(AudienceFigure.id.in_(winners.values()))
-    rows = (await session.execute(with_provenance(base.join(Airing, AudienceFigure.airing_id == Airing.id))
-                                  .order_by(*_order(metric)))).all()
+    rows = await column_rows(session, with_provenance(base.join(Airing, AudienceFigure.airing_id == Airing.id))
+                             .order_by(*_order(metric)))
     board_rows = [audience_row(row) for row in rows]
     return Board(rows=tuple(
         BoardRow(row, int(airings.get(row.title_id if per == "title" else row.territory_code, 0)))

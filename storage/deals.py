@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, case, func, select
 from sqlalchemy.sql.elements import UnaryExpression
 
 from storage.catalog import FIGURE_COLUMNS, FigureFact, listed_values
-from storage.db import CatalogSession, keep_statements
+from storage.db import CatalogSession, column_rows, keep_statements
 from storage.models import Airing, AudienceFigure, Company, Deal, DealMedia, DealTerritory, Territory, Title
 from storage.vocab import STATUS_RANK
 
@@ -232,7 +232,7 @@ async def deal_facts(
     query = _deal_facts_statement(
         title_id, frozenset(territory_codes) if territory_codes is not None else None, licensee_id,
         frozenset(statuses or ()), limit + 1 if limit is not None else None, dialect)  # one more tells there are more
-    rows = (await session.execute(query)).all()
+    rows = await column_rows(session, query)
     truncated = limit is not None and len(rows) > limit
     if truncated:
         rows = rows[:limit]
@@ -280,8 +280,8 @@ async def channel_figures(session: CatalogSession, company_id: int,
     )
     if title_ids is not None:
         query = query.where(Airing.title_id.in_(title_ids))
-    rows = await session.execute(query)
+    rows = await column_rows(session, query)
     return [
-        ChannelFigure(title_id=title_id, title_name=title_name, title_year=year, figure=FigureFact(*figure))
+        ChannelFigure(title_id=title_id, title_name=title_name, title_year=year, figure=FigureFact.from_columns(figure))
         for title_id, title_name, year, *figure in rows
     ]
