@@ -2,9 +2,10 @@
 
 A 200-figure list formats about a thousand numbers and dates, and Babel takes tens of microseconds for
 each, so what Babel worked out once per locale is kept: the parsed locale, whether it groups whole numbers
-plainly (then Python's own grouping with the locale's symbol writes them), what it says for runs of counts
-("3.1 million"), and dates and percentages already written. Every answer is still Babel's: the tests compare
-them with Babel's own functions across locales and values.
+plainly (then Python's own grouping with the locale's symbol writes them), what it says for each count
+rounded to a tenth of its unit ("3.1 million"), each field of a date (a month's name), and dates and
+percentages already written. Every answer is still Babel's: the tests compare them with Babel's own
+functions across locales and values.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from functools import lru_cache
+from typing import cast
 
 from babel import Locale
+from babel.dates import DateTimeFormat, DateTimePattern, tokenize_pattern
 from babel.dates import format_date as babel_format_date
 from babel.numbers import (
     format_compact_decimal,
@@ -22,6 +25,7 @@ from babel.numbers import (
     format_percent,
     get_decimal_symbol,
     get_group_symbol,
+    parse_pattern,
 )
 
 # Whole numbers a locale's plain grouping is checked on before Python's grouping stands in for Babel's.
@@ -85,34 +89,60 @@ def format_count_short(value: int, locale: str) -> str:
     """A large count as people say it: 3.1 million (en), 3,1 millones (es), 3,1 milyon (tr)."""
     if value < 10_000:
         return format_count(value, locale)
-    if type(value) is int:
-        # Counts that share their first digits mostly read the same ("3.1 million" for 3,140,000 to 3,149,999):
-        # Babel is asked about the run's two ends once, and its words kept when they agree. Three digits
-        # decide "3.1 million"; "45.9 million" and "46 million" (45,950,000) need the fourth.
-        digits = len(str(value))
-        for shared in (3, 4):
-            step = 10 ** (digits - shared)
-            low = value - value % step
-            if (words := _compact_run(low, low + step - 1, locale)) is not None:
-                return words
+    if type(value) is int and (divisor := _compact_divisor(value, locale)) is not None:
+        # Babel's words depend on the count only through the count in the unit, rounded to a tenth
+        # (45,957,293 is "46 million" as 459 tenths of a million): counts that round alike read alike, so
+        # Babel is asked once per rounded count, about the count it rounds to.
+        return _compact_words(_tenths(value, divisor), divisor, locale)
     return _babel_compact(value, locale)
 
 
+@lru_cache(maxsize=32)
+def _compact_units(code: str) -> tuple[tuple[int, int | None], ...]:
+    """The locale's magnitudes for long compact counts, largest first, each with the unit its pattern counts
+    in (a million for "0 million" and "00 million", a thousand for "000 thousand"; None for a pattern that
+    writes the count whole): the unit is the magnitude less a zero for each of the pattern's zeros after the
+    first, as CLDR's compact number formats (and Babel) read them."""
+    formats = babel_locale(code).compact_decimal_formats.get("long")
+    if formats is None:
+        return ()
+    units = []
+    for magnitude in sorted((int(key) for key in formats["other"]), reverse=True):
+        pattern = parse_pattern(formats["other"][str(magnitude)]).pattern
+        units.append((magnitude, None if pattern == "0" else magnitude // 10 ** (pattern.count("0") - 1)))
+    return tuple(units)
+
+
+def _compact_divisor(value: int, locale: str) -> int | None:
+    """The unit ``value`` is counted in, by the largest magnitude it reaches; None when Babel writes it whole."""
+    for magnitude, unit in _compact_units(locale):
+        if value >= magnitude:
+            return unit
+    return None
+
+
+def _tenths(value: int, unit: int) -> int:
+    """``value`` in tenths of ``unit``, rounded half to even as Babel rounds a Decimal."""
+    tenths, rest = divmod(value * 10, unit)
+    if 2 * rest > unit or (2 * rest == unit and tenths % 2):
+        tenths += 1
+    return tenths
+
+
 @lru_cache(maxsize=8192)
-def _compact_run(low: int, high: int, locale: str) -> str | None:
-    """Babel's words for every count from ``low`` to ``high`` when it writes both ends the same (what it
-    writes grows in steps with the count, so the counts between read the same too); None when they differ,
-    as around a rounding boundary, and each count there is asked about on its own. Babel 2.19 picks the
-    plural form from the rounded number, which makes those steps; 2.18 read it off the unrounded one, and
-    Latvian's fraction-digit plurals then changed within a run (hence ``babel>=2.19``)."""
-    words = _babel_compact(low, locale)
-    return words if words == _babel_compact(high, locale) else None
+def _compact_words(tenths: int, unit: int, locale: str) -> str:
+    """Babel's words for any count that rounds to ``tenths`` tenths of ``unit``, asked about that round count
+    itself (which reaches the same magnitude, or the next one up when the rounding carries into it, as Babel's
+    own count would). Babel 2.19 picks the plural form from the rounded count too; 2.18 read it off the
+    unrounded one, and Latvian's fraction-digit plurals then differed between counts that round alike (hence
+    ``babel>=2.19``)."""
+    return _babel_compact(Decimal(tenths * unit).scaleb(-1), locale)
 
 
-def _babel_compact(value: int, locale: str) -> str:
+def _babel_compact(value: int | Decimal, locale: str) -> str:
     babel = babel_locale(locale)
     if "long" not in babel.compact_decimal_formats:
-        return format_count(value, locale)  # no words for millions in this locale: the number in full
+        return format_count(int(value), locale)  # no words for millions in this locale: the number in full
     return format_compact_decimal(value, format_type="long", fraction_digits=1, locale=babel)
 
 
@@ -137,5 +167,44 @@ def format_day(value: dt.date | None, locale: str) -> str:
 
 @lru_cache(maxsize=8192)
 def _long_date(value: dt.date, locale: str) -> str:
-    # Babel takes tens of microseconds a date, and a list of 200 deals says the same few hundred dates again.
-    return babel_format_date(value, format="long", locale=babel_locale(locale))
+    # Babel takes 5-25 µs a date, most of it finding its way through the locale's data: a date is written
+    # from its fields (``_date_field``), and kept whole, since a list of 200 deals says the same dates again.
+    pattern = _long_date_pattern(locale)
+    if pattern is None:
+        return babel_format_date(value, format="long", locale=babel_locale(locale))
+    template, fields = pattern
+    return template % {field: _date_field(field, value.year if field in _YEAR_FIELDS else
+                                          value.month if field in _MONTH_FIELDS else value.day, locale)
+                       for field in fields}
+
+
+# The fields of long date patterns (every locale's: "MMMM d, y" in English, "d 'de' MMMM 'de' y" in Spanish),
+# by the part of the date each writes: the era and year, the month, the day.
+_YEAR_FIELDS = frozenset({"y", "yyyy", "G"})
+_MONTH_FIELDS = frozenset({"M", "MM", "MMM", "MMMM"})
+_DATE_FIELDS = _YEAR_FIELDS | _MONTH_FIELDS | {"d", "dd"}
+
+
+@lru_cache(maxsize=32)
+def _long_date_pattern(locale: str) -> tuple[str, frozenset[str]] | None:
+    return date_template(babel_locale(locale).date_formats["long"])
+
+
+def date_template(pattern: DateTimePattern) -> tuple[str, frozenset[str]] | None:
+    """A date pattern as a ``%`` template and its fields, when it writes only a year, month and day (so each
+    field can be written on its own: ``_date_field``); None leaves the whole date to Babel (a weekday, say)."""
+    fields = set()
+    for kind, value in tokenize_pattern(pattern.pattern):
+        if kind == "field":
+            letter, width = cast("tuple[str, int]", value)
+            fields.add(letter * width)
+    return (cast("str", pattern.format), frozenset(fields)) if fields <= _DATE_FIELDS else None
+
+
+@lru_cache(maxsize=4096)
+def _date_field(field: str, part: int, locale: str) -> str:
+    """One field of a long date as Babel writes it, from the one part of the date it depends on: a miss
+    costs Babel one field (a month's name), not a whole date."""
+    day = (dt.date(part, 1, 1) if field in _YEAR_FIELDS else
+           dt.date(2000, part, 1) if field in _MONTH_FIELDS else dt.date(2000, 1, part))
+    return DateTimeFormat(day, babel_locale(locale))[field]

@@ -7,6 +7,9 @@ import random
 from decimal import Decimal
 
 import pytest
+from babel import localedata
+from babel.dates import format_date as babel_format_date
+from babel.dates import parse_pattern as parse_date_pattern
 from babel.numbers import format_compact_decimal, format_decimal
 
 from commands import formatting
@@ -45,6 +48,24 @@ def test_unknown_date_is_said_plainly() -> None:
     assert format_day(None, "en") == "date not stated"
 
 
+def test_dates_are_written_as_babel_writes_them_in_every_locale() -> None:
+    """``format_day`` writes a date from its fields (year, month, day) each asked of Babel once; every locale
+    Babel knows must read exactly as Babel's own long date, the calendar's ends and a leap day included."""
+    rng = random.Random(7)  # noqa: S311 - deterministic test data, not security
+    days = [dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.date(2024, 2, 29), dt.date(2019, 10, 11)]
+    days += [dt.date(rng.randint(1900, 2100), rng.randint(1, 12), rng.randint(1, 28)) for _ in range(8)]
+    for locale in localedata.locale_identifiers():
+        babel = babel_locale(locale)
+        assert [format_day(day, locale) for day in days] == [
+            babel_format_date(day, format="long", locale=babel) for day in days], locale
+
+
+def test_a_date_pattern_with_other_fields_is_left_to_babel() -> None:
+    assert formatting.date_template(parse_date_pattern("d MMMM y")) == ("%(d)s %(MMMM)s %(y)s",
+                                                                       frozenset({"d", "MMMM", "y"}))
+    assert formatting.date_template(parse_date_pattern("EEEE, d MMMM y")) is None  # the weekday needs the date
+
+
 # Locales beside the supported three, with other group symbols, group sizes, digits and plural rules: the
 # formatting kept per locale must give Babel's own answer everywhere, or leave the writing to Babel.
 _MANY_LOCALES = ("en", "es", "tr", "de", "fr", "pl", "pt_BR", "ru", "ar", "hi", "en_IN", "sv", "de_CH", "ja",
@@ -66,20 +87,42 @@ def test_counts_are_written_as_babel_writes_them(locale: str) -> None:
             assert format_count_short(value, locale) == expected, value
 
 
-def test_compact_counts_ask_babel_once_a_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A 200-figure list of tens of millions of viewers is written from a few runs, not 200 calls to Babel."""
-    asked: list[int] = []
+def test_compact_counts_ask_babel_once_a_rounded_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 200-figure list of tens of millions of viewers is written from the few counts they round to, not 200
+    calls to Babel: every count from 45,950,000 to 46,049,999 is "46 million", asked about once."""
+    asked: list[int | Decimal] = []
     babel_compact = formatting._babel_compact
 
-    def counting(value: int, locale: str) -> str:
+    def counting(value: int | Decimal, locale: str) -> str:
         asked.append(value)
         return babel_compact(value, locale)
 
     monkeypatch.setattr(formatting, "_babel_compact", counting)
-    formatting._compact_run.cache_clear()
-    written = {format_count_short(value, "en") for value in range(45_950_000, 45_960_000, 50)}
+    formatting._compact_words.cache_clear()
+    written = {format_count_short(value, "en") for value in range(45_950_000, 46_050_000, 50)}
     assert written == {"46 million"}
-    assert len(asked) <= 4, asked
+    assert asked == [46_000_000]
+
+
+@pytest.mark.parametrize("locale", _MANY_LOCALES)
+def test_compact_counts_at_each_rounding_edge_read_as_babel_writes_them(locale: str) -> None:
+    """Either side of every place a count's rounding turns, ties included (Babel rounds half to even), and
+    where it carries into the next magnitude (999,950 is "1 million", not "1000 thousand")."""
+    babel = babel_locale(locale)
+    if "long" not in babel.compact_decimal_formats:
+        pytest.skip(f"{locale} has no long compact counts")
+    values = set()
+    for magnitude, unit in formatting._compact_units(locale):
+        if unit is None or magnitude < 10_000:
+            continue
+        values |= {magnitude - 1, magnitude, magnitude + 1}
+        for tenths in (*range(10 * magnitude // unit, 10 * magnitude // unit + 30), 10 * (10 * magnitude // unit) - 1):
+            edge = (2 * tenths + 1) * unit // 20  # halfway between two tenths of the unit
+            values |= {edge - 1, edge, edge + 1}
+    for value in sorted(values):
+        if value >= 10_000:
+            assert format_count_short(value, locale) == format_compact_decimal(
+                value, format_type="long", fraction_digits=1, locale=babel), value
 
 
 @pytest.mark.parametrize("locale", ["en", "es", "tr"])
