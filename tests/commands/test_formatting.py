@@ -44,6 +44,19 @@ def test_small_counts_are_written_in_full() -> None:
     assert format_count_short(9_500, "en") == "9,500"
 
 
+def test_percentages_are_written_as_babel_writes_them_in_every_locale() -> None:
+    """``format_points`` writes a plain percentage with the locale's symbols (``_plain_percent``); every locale
+    Babel knows must read exactly as Babel's own, trailing zeros, tiny and four-digit values included."""
+    rng = random.Random(5)  # noqa: S311 - deterministic test data, not security
+    values = ["0", "0.0", "0.00", "1", "5.45", "19", "19.0", "19.50", "39.500", "0.001", "100", "100.00", "999.99",
+              "1000", "1234.5", "00.5", "1E+1", "1e-05", "-3.5", "12345"]
+    values += [f"{rng.randint(0, 120)}.{rng.randint(0, 999):0{rng.randint(1, 3)}d}" for _ in range(30)]
+    for locale in localedata.locale_identifiers():
+        formatting._points.cache_clear()
+        assert [formatting._points(value, locale) for value in values] == [
+            formatting.babel_format_points(value, locale) for value in values], locale
+
+
 def test_unknown_date_is_said_plainly() -> None:
     assert format_day(None, "en") == "date not stated"
 
