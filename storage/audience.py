@@ -345,9 +345,10 @@ async def audience_figures(session: CatalogSession, scope: AudienceScope, *, ord
     if _weighs_its_period(scope, order, dialect):
         total = await session.scalar(counted)
         listed = _figure_list(scope, order, limit, dialect, _period_read(scope, order, dialect, total))
-        rows = await column_rows(session, listed)
+        rows = await column_rows(session, listed, kept=_about_places(scope))
     else:
-        rows = await column_rows(session, _figure_list(scope, order, limit, dialect, "plain", FIGURES_COUNTED_UP_TO))
+        rows = await column_rows(session, _figure_list(scope, order, limit, dialect, "plain", FIGURES_COUNTED_UP_TO),
+                                 kept=_about_places(scope))
         total = rows[0][ROW_WIDTH] if rows else 0
     undated = (await session.scalar(undated_counted) or 0) if scope.has_period else 0
     return FigureList(rows=tuple(map(audience_row, rows)), total=total, undated_left_out=undated)
@@ -370,7 +371,8 @@ async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric:
         held = await session.scalar(_counts(scope, FIGURES_COUNTED_UP_TO)[0])
     period_read = _period_read(scope, metric, dialect, held)
     while True:
-        strongest = await column_rows(session, _strongest(scope, metric, window, per, dialect, period_read))
+        strongest = await column_rows(session, _strongest(scope, metric, window, per, dialect, period_read),
+                                      kept=_about_places(scope))
         read_all = len(strongest) < window
         # Whole-audience figures only, checked here rather than in SQL: the target is in the period index,
         # so a group's year is sorted from the index alone (a lower() in SQL sent PostgreSQL to the table).
@@ -392,8 +394,8 @@ async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric:
         .group_by(airing_group)
     )).all())
     base = select(*row_columns()).select_from(AudienceFigure).where(AudienceFigure.id.in_(winners.values()))
-    rows = await column_rows(session, with_provenance(base.join(Airing, AudienceFigure.airing_id == Airing.id))
-                             .order_by(*_order(metric)))
+    rows = (await session.execute(with_provenance(base.join(Airing, AudienceFigure.airing_id == Airing.id))
+                                  .order_by(*_order(metric)))).all()
     board_rows = [audience_row(row) for row in rows]
     return Board(rows=tuple(
         BoardRow(row, int(airings.get(row.title_id if per == "title" else row.territory_code, 0)))

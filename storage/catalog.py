@@ -16,7 +16,7 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 from sqlalchemy.sql.base import ExecutableOption
 
-from storage.db import CatalogSession, column_rows
+from storage.db import CatalogSession
 from storage.models import (
     Airing,
     AudienceFigure,
@@ -205,8 +205,8 @@ def _with_provenance(statement: Select[Any]) -> Select[Any]:
 async def _figures(session: CatalogSession, title_id: int) -> tuple[FigureFact, ...]:
     """Every figure of the title, by air date. Plain columns, not ORM entities: a much-aired title has
     hundreds of figures, and building an AudienceFigure and an Airing per row cost more than the query."""
-    rows = await column_rows(session, _with_provenance(select(*FIGURE_COLUMNS).select_from(AudienceFigure))
-                             .where(Airing.title_id == title_id).order_by(Airing.air_date, AudienceFigure.id))
+    rows = await session.execute(_with_provenance(select(*FIGURE_COLUMNS).select_from(AudienceFigure))
+                                 .where(Airing.title_id == title_id).order_by(Airing.air_date, AudienceFigure.id))
     return tuple(map(FigureFact.from_columns, rows))
 
 
@@ -222,7 +222,7 @@ async def _strongest_figures(session: CatalogSession, title_id: int, limit: int)
     """The title's ``limit`` strongest figures, strongest first: chosen among its figures alone, then joined."""
     chosen = (select(AudienceFigure.id).where(AudienceFigure.title_id == title_id)
               .order_by(*_strongest_first()).limit(limit).subquery("strongest"))
-    rows = await column_rows(
-        session, _with_provenance(select(*FIGURE_COLUMNS).select_from(AudienceFigure))
+    rows = await session.execute(
+        _with_provenance(select(*FIGURE_COLUMNS).select_from(AudienceFigure))
         .join(chosen, chosen.c.id == AudienceFigure.id).order_by(*_strongest_first()))
     return tuple(map(FigureFact.from_columns, rows))

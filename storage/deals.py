@@ -229,10 +229,10 @@ async def deal_facts(
     if territory_codes is not None and not territory_codes:
         return DealFacts(deals=(), truncated=False)  # no deal touches none of the territories
     dialect = (await session.connection()).dialect.name
-    query = _deal_facts_statement(
-        title_id, frozenset(territory_codes) if territory_codes is not None else None, licensee_id,
-        frozenset(statuses or ()), limit + 1 if limit is not None else None, dialect)  # one more tells there are more
-    rows = await column_rows(session, query)
+    codes = frozenset(territory_codes) if territory_codes is not None else None
+    query = _deal_facts_statement(title_id, codes, licensee_id, frozenset(statuses or ()),
+                                  limit + 1 if limit is not None else None, dialect)  # one more tells there are more
+    rows = await column_rows(session, query, kept=_about_places(title_id, codes, licensee_id))
     truncated = limit is not None and len(rows) > limit
     if truncated:
         rows = rows[:limit]
@@ -280,7 +280,7 @@ async def channel_figures(session: CatalogSession, company_id: int,
     )
     if title_ids is not None:
         query = query.where(Airing.title_id.in_(title_ids))
-    rows = await column_rows(session, query)
+    rows = await session.execute(query)
     return [
         ChannelFigure(title_id=title_id, title_name=title_name, title_year=year, figure=FigureFact.from_columns(figure))
         for title_id, title_name, year, *figure in rows

@@ -39,8 +39,11 @@ def test_an_audience_row_has_a_column_for_each_field() -> None:
     assert len(row_columns()) == len(dataclasses.fields(AudienceRow))
 
 
-async def test_column_rows_reads_what_the_session_has_not_yet_written(session_factory: SessionFactory) -> None:
+@pytest.mark.parametrize("kept", [True, False])
+async def test_column_rows_reads_what_the_session_has_not_yet_written(session_factory: SessionFactory,
+                                                                      kept: bool) -> None:
+    statement = select(Title.name, func.count()).group_by(Title.name)
     async with session_factory() as session:
         session.add(Title(name="Pending", key="pending", natural_key="pending||"))
-        rows = await column_rows(session, select(Title.name, func.count()).group_by(Title.name))
+        rows = await column_rows(session, statement, kept=kept)
     assert [tuple(row) for row in rows] == [("Pending", 1)]
