@@ -21,7 +21,7 @@ from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
 from storage.catalog import FigureFact
-from storage.db import CatalogSession, column_rows, keep_statements
+from storage.db import ANY_TERRITORY, CatalogSession, column_rows, keep_statements, one_territory, territory_parameter
 from storage.models import Airing, AudienceFigure, Company, Territory, Title
 
 FigureOrder = Literal["best", "date", "viewers", "share", "rating"]
@@ -136,9 +136,13 @@ def _scope_filters(scope: AudienceScope, entity: Any = AudienceFigure, *, dated_
         filters.append(entity.title_id == scope.title_id)
     if scope.territories is not None:
         # One territory (each branch of a group's merge) as a plain parameter: an IN list is rendered into the
-        # statement again on every execution, which for a group's twenty branches cost 0.4 ms an ask.
+        # statement again on every execution, which for a group's twenty branches cost 0.4 ms an ask. A kept
+        # statement for any one territory takes it when it runs (``_kept_scope``).
         codes = sorted(scope.territories)
-        filters.append(entity.territory_code == codes[0] if len(codes) == 1 else entity.territory_code.in_(codes))
+        if codes == [ANY_TERRITORY]:
+            filters.append(entity.territory_code == territory_parameter())
+        else:
+            filters.append(entity.territory_code == codes[0] if len(codes) == 1 else entity.territory_code.in_(codes))
     if scope.channel_id is not None:
         filters.append(entity.channel_id == scope.channel_id)
     air_date = _unindexed(entity.air_date) if unindexed_dates else entity.air_date
@@ -167,6 +171,16 @@ def _about_places(scope: AudienceScope, *_: Any) -> bool:
     """Is the question about territories only (one, or a group's walks merged): a few hundred questions a
     catalog can be asked, each asked again and again, and a group's costly to build."""
     return scope.territories is not None and scope.title_id is None and scope.channel_id is None
+
+
+def _kept_scope(scope: AudienceScope) -> tuple[AudienceScope, dict[str, str]]:
+    """The scope a question's statements are built for, and the parameters they run with: a question about
+    one territory alone is built for any territory and given its own when it runs (``storage.db.one_territory``);
+    any other question's statements are built for its scope."""
+    if not _about_places(scope):
+        return scope, {}
+    territories, parameters = one_territory(scope.territories)
+    return replace(scope, territories=territories), parameters
 
 
 def _about_everything(scope: AudienceScope) -> bool:
@@ -340,17 +354,19 @@ async def audience_figures(session: CatalogSession, scope: AudienceScope, *, ord
     that one is counted first. An empty list is an empty scope: its count is 0.
     """
     dialect = (await session.connection()).dialect.name
-    counted, undated_counted = _counts(scope, FIGURES_COUNTED_UP_TO)
+    built, parameters = _kept_scope(scope)
+    kept = _about_places(scope)
+    counted, undated_counted = _counts(built, FIGURES_COUNTED_UP_TO)
     total: int | None
     if _weighs_its_period(scope, order, dialect):
-        total = await session.scalar(counted)
-        listed = _figure_list(scope, order, limit, dialect, _period_read(scope, order, dialect, total))
-        rows = await column_rows(session, listed, kept=_about_places(scope))
+        total = await session.scalar(counted, parameters)
+        listed = _figure_list(built, order, limit, dialect, _period_read(scope, order, dialect, total))
+        rows = await column_rows(session, listed, parameters, kept=kept)
     else:
-        rows = await column_rows(session, _figure_list(scope, order, limit, dialect, "plain", FIGURES_COUNTED_UP_TO),
-                                 kept=_about_places(scope))
+        listed = _figure_list(built, order, limit, dialect, "plain", FIGURES_COUNTED_UP_TO)
+        rows = await column_rows(session, listed, parameters, kept=kept)
         total = rows[0][ROW_WIDTH] if rows else 0
-    undated = (await session.scalar(undated_counted) or 0) if scope.has_period else 0
+    undated = (await session.scalar(undated_counted, parameters) or 0) if scope.has_period else 0
     return FigureList(rows=tuple(map(audience_row, rows)), total=total, undated_left_out=undated)
 
 
@@ -366,13 +382,14 @@ async def best_figures(session: CatalogSession, scope: AudienceScope, *, metric:
     """
     window = max(20 * limit, 200)
     dialect = (await session.connection()).dialect.name
+    built, parameters = _kept_scope(scope)
     held = None
     if _weighs_its_period(scope, metric, dialect):
-        held = await session.scalar(_counts(scope, FIGURES_COUNTED_UP_TO)[0])
+        held = await session.scalar(_counts(built, FIGURES_COUNTED_UP_TO)[0], parameters)
     period_read = _period_read(scope, metric, dialect, held)
     while True:
-        strongest = await column_rows(session, _strongest(scope, metric, window, per, dialect, period_read),
-                                      kept=_about_places(scope))
+        strongest = await column_rows(session, _strongest(built, metric, window, per, dialect, period_read),
+                                      parameters, kept=_about_places(scope))
         read_all = len(strongest) < window
         # Whole-audience figures only, checked here rather than in SQL: the target is in the period index,
         # so a group's year is sorted from the index alone (a lower() in SQL sent PostgreSQL to the table).

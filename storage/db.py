@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache, wraps
 from typing import Any, ParamSpec, TypeVar, cast
 
-from sqlalchemy import Executable, event
+from sqlalchemy import BindParameter, Executable, String, bindparam, event
 from sqlalchemy.engine import Row, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
@@ -52,7 +52,31 @@ def keep_statements(worth_keeping: Callable[P, bool]) -> Callable[[Callable[P, T
     return decorate
 
 
-async def column_rows(session: AsyncSession, statement: Executable, *, kept: bool) -> Sequence[Row[*tuple[Any, ...]]]:
+# A question about one territory alone (a territory's list, its deals, its board) is asked with one statement
+# for every territory: built for the code ``ANY_TERRITORY`` (no territory's), which its filters write as the
+# parameter ``territory_parameter()``, it is given the territory as it runs. Kept per territory, each
+# territory's first ask built its statements (1-2 ms), and every ask ran a statement object other than the
+# one SQLAlchemy had compiled, whose result columns it matched to it again (``column_rows``).
+ANY_TERRITORY = "?"
+TERRITORY_PARAMETER = "territory"
+
+
+def territory_parameter() -> BindParameter[str]:
+    """The territory a statement built for ``ANY_TERRITORY`` is given when it runs (no default: a statement
+    run without it fails rather than finding nothing)."""
+    return bindparam(TERRITORY_PARAMETER, type_=String)
+
+
+def one_territory(codes: frozenset[str] | None) -> tuple[frozenset[str] | None, dict[str, str]]:
+    """The territories a kept statement is built for, and the parameters it runs with: ``ANY_TERRITORY`` and
+    the code for one territory, the territories themselves (and no parameter) otherwise."""
+    if codes is not None and len(codes) == 1:
+        return frozenset({ANY_TERRITORY}), {TERRITORY_PARAMETER: next(iter(codes))}
+    return codes, {}
+
+
+async def column_rows(session: AsyncSession, statement: Executable, parameters: dict[str, Any] | None = None, *,
+                      kept: bool) -> Sequence[Row[*tuple[Any, ...]]]:
     """All rows of a statement that selects columns, not ORM entities; ``kept`` when ``keep_statements``
     hands out this very statement object again.
 
@@ -65,9 +89,9 @@ async def column_rows(session: AsyncSession, statement: Executable, *, kept: boo
     session. Pending changes are flushed first, as ``session.execute`` would (a lookup's session has none).
     """
     if not kept:
-        return (await session.execute(statement)).all()
+        return (await session.execute(statement, parameters)).all()
     await session.flush()
-    return (await (await session.connection()).execute(statement)).all()
+    return (await (await session.connection()).execute(statement, parameters)).all()
 
 
 def in_chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:

@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, case, func, select
 from sqlalchemy.sql.elements import UnaryExpression
 
 from storage.catalog import FIGURE_COLUMNS, FigureFact, listed_values
-from storage.db import CatalogSession, column_rows, keep_statements
+from storage.db import ANY_TERRITORY, CatalogSession, column_rows, keep_statements, one_territory, territory_parameter
 from storage.models import Airing, AudienceFigure, Company, Deal, DealMedia, DealTerritory, Territory, Title
 from storage.vocab import STATUS_RANK
 
@@ -124,8 +124,9 @@ def _reading_order(keys: Any) -> list[ColumnElement[Any] | UnaryExpression[Any]]
 def _in_territory(code: str, statuses: Collection[str] | None) -> _Keys:
     """One territory's deals (in the statuses), unordered: ordered by ``_reading_order`` they come straight off
     the territory's index."""
+    territory = territory_parameter() if code == ANY_TERRITORY else code  # any one territory, given as it runs
     query = select(DealTerritory.deal_id, DealTerritory.status_rank, DealTerritory.start_date,
-                   DealTerritory.deal_ref).where(DealTerritory.territory_code == code)
+                   DealTerritory.deal_ref).where(DealTerritory.territory_code == territory)
     if statuses:
         # The ranks keep the index walk to the statuses' stretch; the deal says which status it really has.
         query = query.join(Deal, Deal.id == DealTerritory.deal_id).where(
@@ -230,9 +231,11 @@ async def deal_facts(
         return DealFacts(deals=(), truncated=False)  # no deal touches none of the territories
     dialect = (await session.connection()).dialect.name
     codes = frozenset(territory_codes) if territory_codes is not None else None
-    query = _deal_facts_statement(title_id, codes, licensee_id, frozenset(statuses or ()),
+    kept = _about_places(title_id, codes, licensee_id)
+    built, parameters = one_territory(codes) if kept else (codes, {})
+    query = _deal_facts_statement(title_id, built, licensee_id, frozenset(statuses or ()),
                                   limit + 1 if limit is not None else None, dialect)  # one more tells there are more
-    rows = await column_rows(session, query, kept=_about_places(title_id, codes, licensee_id))
+    rows = await column_rows(session, query, parameters, kept=kept)
     truncated = limit is not None and len(rows) > limit
     if truncated:
         rows = rows[:limit]
