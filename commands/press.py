@@ -179,7 +179,7 @@ def press_reply(label: str, title: Title, figures: Sequence[FigureFact], release
     if len(chosen) < len(figures):
         more = len(figures) - len(chosen)
         notes.append((phrases.more_figure if more == 1 else phrases.more_figures).format(count=more, line=ratings_line))
-    body = _fit_body(writer.sentences, notes, phrases.cut_short.format(line=ratings_line))
+    body = _fit_body(writer.sentences, notes, phrases.cut_short.format(line=ratings_line), unsaid=writer.unsaid)
     if not body:
         body = phrases.only_highlights if writer.highlights else phrases.no_figures
     fields = lines_into_fields(phrases.highlights_field, writer.highlights)
@@ -199,12 +199,13 @@ def press_reply(label: str, title: Title, figures: Sequence[FigureFact], release
                  sources=tuple(sources))
 
 
-def _fit_body(sentences: list[str], notes: list[str], cut_note: str) -> str:
-    """The sentences as one paragraph within the body limit; whole sentences are left out, never cut."""
+def _fit_body(sentences: list[str], notes: list[str], cut_note: str, *, unsaid: int = 0) -> str:
+    """The sentences as one paragraph within the body limit; whole sentences are left out, never cut
+    (``unsaid`` more were never written: see ``_Writer.full``)."""
     kept = sentences[:MAX_SENTENCES]
     while kept and len(" ".join(kept)) > BODY_MAX:
         kept.pop()
-    if len(kept) < len(sentences):
+    if len(kept) < len(sentences) or unsaid:
         notes.append(cut_note)
     return " ".join(kept)
 
@@ -259,9 +260,18 @@ class _Writer:
         self.phrases = PHRASES[language]
         self.name = name
         self.sentences: list[str] = []
+        self.unsaid = 0  # sentences past the body's ``MAX_SENTENCES``: counted, their sources kept, not written
         self.highlights: list[str] = []
         self.sources: list[str | None] = []
         self.countries = Locale(language).territories
+
+    @property
+    def full(self) -> bool:
+        """Has the body all the sentences it can show? A much-aired title has hundreds of broadcasts, each a
+        sentence no reply showed: writing them took a 295-figure title's press from 15-18 ms to 25-30 (57-81 on
+        its first ask, 37 now). Past ``MAX_SENTENCES`` a figure or release still lists its highlight and
+        source, and counts as a sentence left out, but is not written."""
+        return len(self.sentences) >= MAX_SENTENCES
 
     @property
     def subject(self) -> str:
@@ -311,6 +321,10 @@ class _Writer:
         plain_country = self.country(figure.territory_code, figure.territory_name)
         context = p.highlight_airing.format(channel=figure.channel, country=plain_country, note="{note}")
         rank = self.rank(figure.rank_note, context)
+        if self.full and (figure.viewers is not None or figure.share_pct is not None or figure.rating_pct is not None):
+            self.unsaid += 1  # a sentence (it has a number to say) that the body has no room for
+            self.sources.append(figure.source)
+            return
         specific = figure.target not in ("", "Total", "Households")
         viewers = self.viewers(figure, figure.viewers, specific) if figure.viewers is not None else ""
         measures = self.measures(figure, target_said=bool(viewers))
@@ -383,6 +397,10 @@ class _Writer:
         plain_country = self.country(release.territory_code, release.territory_name)
         rank = self.rank(release.rank_note, p.highlight_release.format(country=plain_country, note="{note}"))
         day = release.release_date
+        if self.full and (release.admissions is not None or (release.gross is not None and release.currency) or day):
+            self.unsaid += 1  # a sentence (it has a number or a date to say) that the body has no room for
+            self.sources.append(release.source)
+            return
         date = p.release_date.format(date=format_day(day, self.language)) if day else ""
         gross = ""
         if release.gross is not None and release.currency:

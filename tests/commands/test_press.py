@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from commands import limits
+from commands import press as press_module
 from commands.context import CommandContext, Reader
 from commands.dispatch import COMMANDS
 from commands.press import HELP, run_press
@@ -35,6 +36,16 @@ def _press_with(session_factory: SessionFactory, names: NameIndex) -> Press:
             return await run_press(line, CommandContext(session, Reader(locale=locale), names, TODAY))
 
     return answer
+
+
+async def _press_over(session_factory: SessionFactory, tmp_path: Path, files: dict[str, str]) -> Press:
+    """``press`` over a catalog imported from these files (name: CSV text)."""
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    await import_files(session_factory, [tmp_path / name for name in files])
+    async with session_factory() as session:
+        names = await load_name_index(session)
+    return _press_with(session_factory, names)
 
 
 @pytest.fixture
@@ -209,12 +220,7 @@ async def tiny_press(session_factory: SessionFactory, tmp_path: Path) -> Press:
         "quotes.csv": "title,quote,person,role,organization,date,source\n"
                       f"Quiet Harbour,{'A very long quote. ' * 80}The end.,Ayşe Kaya,Director,,2024-06-01,tiny test\n",
     }
-    for name, text in files.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    await import_files(session_factory, [tmp_path / name for name in files])
-    async with session_factory() as session:
-        names = await load_name_index(session)
-    return _press_with(session_factory, names)
+    return await _press_over(session_factory, tmp_path, files)
 
 
 async def test_no_sentence_claims_a_figure_the_catalog_lacks(tiny_press: Press) -> None:
@@ -230,6 +236,42 @@ async def test_no_sentence_claims_a_figure_the_catalog_lacks(tiny_press: Press) 
     # A rank note no template fits is listed as recorded, not woven in.
     assert field(reply, "Highlights (as recorded)") == "Canal Norte, Argentina: “Seen in AR”"
     assert reply.sources == ("AGF", "Buyer report", "tiny test")
+
+
+@pytest.fixture
+async def busy_press(session_factory: SessionFactory, tmp_path: Path) -> Press:
+    """A title aired on far more channels than a body has sentences for, with ranks said and only recorded,
+    figures with no number, and releases after them."""
+    countries = ("AR", "BR", "CL", "CO", "DE", "ES", "FR", "IT", "MX", "PE", "PL", "PT", "RO", "TR", "UY", "US")
+    companies = "".join(f"Channel {code},broadcaster,{code},busy test\n" for code in countries)
+    ratings = "".join(
+        f"Long Road,{code},Channel {code},2025-0{1 + n % 9}-1{n % 10},{900_000 + 97_000 * n if n % 4 else ''},"
+        f"{f'{1 + n % 7}.{n}' if n % 3 else ''},{f'{10 + n}.5' if n % 5 else ''},"
+        f"{'#1 in its slot' if n % 6 == 1 else 'Seen by the buyer' if n % 6 in (0, 4) else ''},"
+        f"source {n}\n"
+        for n, code in enumerate(countries))
+    ratings += "Long Road,AR,Channel AR,2025-09-30,,,,Seen again,source 9\n"  # no number to say
+    files = {
+        "titles.csv": "title,original_title,original_language,kind,year,origin,source\n"
+                      "Long Road,Uzun Yol,tr,series,2024,TR,busy test\n",
+        "companies.csv": "name,kind,territory,source\n" + companies,
+        "ratings.csv": "title,territory,channel,air_date,viewers,rating_pct,share_pct,rank_note,source\n" + ratings,
+        "releases.csv": "title,territory,release_date,admissions,gross,currency,rank_note,source\n"
+                        "Long Road,TR,2024-10-11,1500000,,,Most-watched series of 2024,release source\n"
+                        "Long Road,DE,,,,,Seen in cinemas,release note source\n",
+    }
+    return await _press_over(session_factory, tmp_path, files)
+
+
+@pytest.mark.parametrize("language", ["en", "es", "tr"])
+async def test_sentences_past_the_body_are_counted_not_written(busy_press: Press, language: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reply is the one every sentence written would give: the same body, highlights, sources and the
+    note that sentences were left out."""
+    reply = await busy_press(f"Long Road {language}")
+    assert reply.notes  # more sentences than the body holds, said so
+    monkeypatch.setattr(press_module._Writer, "full", property(lambda _writer: False))
+    assert await busy_press(f"Long Road {language}") == reply
 
 
 async def test_a_quote_too_long_for_a_field_is_cut_and_said_so(tiny_press: Press) -> None:
