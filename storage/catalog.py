@@ -58,9 +58,9 @@ class FigureFact:
         """The figure (or a subclass's row) from a statement's columns in the order of its fields; columns past
         the last field are the caller's.
 
-        A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``: 3 µs a figure, 0.6 ms
-        of a 200-figure list. This fills the new object's ``__dict__`` in one step (0.2 ms for 200): the same
-        frozen object, equal to the one ``__init__`` builds (``tests/storage/test_rows.py``).
+        A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``: 0.6-0.8 ms of a
+        200-figure list's rows. This fills the new object's ``__dict__`` in one step (0.2-0.35 ms for 200): the
+        same frozen object, equal to the one ``__init__`` builds (``tests/storage/test_rows.py``).
         """
         names = _FIELD_NAMES.get(cls) or _FIELD_NAMES.setdefault(cls, tuple(field.name for field in fields(cls)))
         if len(values) < len(names):

@@ -84,9 +84,9 @@ async def column_rows(session: AsyncSession, statement: Executable, parameters: 
     connection's own result converts them in SQLAlchemy's compiled code: the same rows, in the same
     transaction. That pays for a kept statement: a group's 200-figure list took 0.5 ms less of the event
     loop's time (3.1 -> 2.5 ms). For a new statement object whose SQL was compiled before (a title's
-    figures, another territory's list) the connection first matches the cached compilation's result columns
-    to the new statement's, which cost a title's few figures 0.2 ms more than the ORM: those go through the
-    session. Pending changes are flushed first, as ``session.execute`` would (a lookup's session has none).
+    figures) the connection first matches the cached compilation's result columns to the new statement's,
+    which cost a title's few figures 0.2 ms more than the ORM: those go through the session. Pending changes
+    are flushed first, as ``session.execute`` would (a lookup's session has none).
     """
     if not kept:
         return (await session.execute(statement, parameters)).all()
