@@ -321,19 +321,19 @@ class _Writer:
         plain_country = self.country(figure.territory_code, figure.territory_name)
         context = p.highlight_airing.format(channel=figure.channel, country=plain_country, note="{note}")
         rank = self.rank(figure.rank_note, context)
-        if self.full and (figure.viewers is not None or figure.share_pct is not None or figure.rating_pct is not None):
+        if figure.viewers is None and figure.share_pct is None and figure.rating_pct is None:
+            if rank is not None:  # a rank with no number to stand on: listed as recorded
+                self.highlights.append(context.format(note=figure.rank_note or ""))
+            if figure.rank_note:
+                self.sources.append(figure.source)
+            return
+        if self.full:
             self.unsaid += 1  # a sentence (it has a number to say) that the body has no room for
             self.sources.append(figure.source)
             return
         specific = figure.target not in ("", "Total", "Households")
         viewers = self.viewers(figure, figure.viewers, specific) if figure.viewers is not None else ""
         measures = self.measures(figure, target_said=bool(viewers))
-        if not viewers and not measures:
-            if rank is not None:  # a rank with no number to stand on: listed as recorded
-                self.highlights.append(context.format(note=figure.rank_note or ""))
-            if figure.rank_note:
-                self.sources.append(figure.source)
-            return
         when = p.episode.format(episode=figure.episode) if figure.episode else ""
         if figure.air_date:
             when += p.on_date.format(date=format_day(figure.air_date, self.language))

@@ -32,7 +32,7 @@ HELP = CommandHelp(
 )
 
 
-def title_label(title: Title, countries: dict[str, str]) -> str:
+def title_label(title: Title, countries: Mapping[str, str]) -> str:
     """How a title is told apart from look-alikes: name (year, origin country, kind)."""
     details = [str(title.year) if title.year else None, countries.get(title.origin or "", title.origin),
                TITLE_KINDS.get(title.kind or "", "").lower() or None]
@@ -50,32 +50,31 @@ async def run_title(query: str, context: CommandContext) -> Reply:
     if facts is None:  # deleted since the name index was built
         return problem(f"“{query}” was just removed from the catalog; ask again in a moment.")
     # Territory names and groups come with the name index (the territories table, in English): no query.
-    origins = (facts.title.origin, getattr(facts.title.remake_of, "origin", None))
-    countries = {code: territory_name(context.names, code) or code for code in origins if code}
-    places = {code: territory_name(context.names, code) or code for code in facts.footprint.territories}
-    return title_card(facts, countries, Places(places, context.names.territory_groups), context.reader.locale)
+    origins = {code for code in (facts.title.origin, getattr(facts.title.remake_of, "origin", None)) if code}
+    names = {code: territory_name(context.names, code) or code for code in origins.union(facts.footprint.territories)}
+    return title_card(facts, Places(names, context.names.territory_groups), context.reader.locale)
 
 
 @dataclass(frozen=True)
 class Places:
     """What the card says a place is called: territories by code, and every territory group."""
 
-    territories: Mapping[str, str]  # code -> English name, of every code the card names
+    territories: Mapping[str, str]  # code -> English name, of every code the card names (origins, footprint)
     groups: Mapping[str, frozenset[str]]
 
 
-def title_card(facts: TitleFacts, countries: dict[str, str], places: Places, locale: str) -> Reply:
+def title_card(facts: TitleFacts, places: Places, locale: str) -> Reply:
     """The card of a title whose facts hold its ``BEST_FIGURES`` strongest figures (``title_facts``)."""
     title = facts.title
     fields: list[Field] = []
     if names := _other_names(title, locale):
         fields.append(Field(name="Also known as", value="\n".join(names)))
-    fields.append(Field(name="Facts", value=" · ".join(_facts_line(title, countries)), inline=True))
+    fields.append(Field(name="Facts", value=" · ".join(_facts_line(title, places.territories)), inline=True))
     for label, value in (("Director", title.director), ("Producer", title.producer), ("Cast", title.cast)):
         if value:
             fields.append(Field(name=label, value=value.replace("|", ", "), inline=True))
     if title.remake_of is not None:
-        fields.append(Field(name="Remake of", value=title_label(title.remake_of, countries)))
+        fields.append(Field(name="Remake of", value=title_label(title.remake_of, places.territories)))
     if facts.figures:
         fields.append(Field(name="Audience", value="\n".join(_best_figures(facts, locale))))
     if facts.releases:
@@ -90,7 +89,7 @@ def title_card(facts: TitleFacts, countries: dict[str, str], places: Places, loc
         fields.append(Field(name="Links", value="\n".join(links)))
     body, notes = _synopsis(title)
     return Reply(
-        headline=title_label(title, countries),
+        headline=title_label(title, places.territories),
         body=body,
         fields=tuple(fields),
         notes=tuple(notes),
@@ -113,7 +112,7 @@ def _other_names(title: Title, locale: str) -> list[str]:
     return lines
 
 
-def _facts_line(title: Title, countries: dict[str, str]) -> Iterable[str]:
+def _facts_line(title: Title, countries: Mapping[str, str]) -> Iterable[str]:
     if title.kind:
         yield TITLE_KINDS[title.kind]
     if title.year:

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, case, func, litera
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
-from storage.catalog import FigureFact
+from storage.catalog import FigureFact, with_channel_and_territory
 from storage.db import ANY_TERRITORY, CatalogSession, column_rows, keep_statements, one_territory, territory_parameter
 from storage.models import Airing, AudienceFigure, Company, Territory, Title
 
@@ -120,11 +120,7 @@ ROW_WIDTH = len(fields(AudienceRow))  # a statement's columns after ``row_column
 
 def with_provenance(statement: Select[Any]) -> Select[Any]:
     """Join a statement over airings to the title, channel and territory a provenance line names."""
-    return (
-        statement.join(Title, Airing.title_id == Title.id)
-        .join(Company, Airing.channel_id == Company.id)
-        .join(Territory, Airing.territory_code == Territory.code)
-    )
+    return with_channel_and_territory(statement.join(Title, Airing.title_id == Title.id))
 
 
 def _scope_filters(scope: AudienceScope, entity: Any = AudienceFigure, *, dated_only: bool = True,

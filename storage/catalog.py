@@ -27,9 +27,7 @@ from storage.models import (
     Quote,
     Release,
     Territory,
-    TerritoryGroup,
     Title,
-    territory_group_members,
 )
 
 
@@ -125,19 +123,6 @@ async def catalog_is_empty(session: CatalogSession) -> bool:
     return not await session.scalar(select(exists().where(Title.id.is_not(None))))
 
 
-async def territory_groups(session: CatalogSession) -> dict[str, frozenset[str]]:
-    """Every territory group with its member codes, by group name."""
-    rows = await session.execute(
-        select(TerritoryGroup.name, territory_group_members.c.territory_code)
-        .join(territory_group_members, territory_group_members.c.group_id == TerritoryGroup.id)
-        .order_by(TerritoryGroup.name)
-    )
-    groups: dict[str, set[str]] = {}
-    for name, code in rows:
-        groups.setdefault(name, set()).add(code)
-    return {name: frozenset(codes) for name, codes in groups.items()}
-
-
 async def title_facts(session: CatalogSession, title_id: int, *, strongest: int | None = None) -> TitleFacts | None:
     """Everything a title card shows: the title, its audience figures, releases and deal footprint.
 
@@ -195,18 +180,23 @@ def listed_values(joined: str | None) -> tuple[str, ...]:
     return tuple(sorted(joined.split(","))) if joined else ()
 
 
-def _with_provenance(statement: Select[Any]) -> Select[Any]:
-    """A statement over audience figures joined to the airing, channel and territory ``FIGURE_COLUMNS`` name."""
-    return (statement.join(Airing, AudienceFigure.airing_id == Airing.id)
-            .join(Company, Airing.channel_id == Company.id)
+def with_channel_and_territory(statement: Select[Any]) -> Select[Any]:
+    """A statement over airings joined to the channel and territory ``FIGURE_COLUMNS`` name."""
+    return (statement.join(Company, Airing.channel_id == Company.id)
             .join(Territory, Airing.territory_code == Territory.code))
+
+
+def _figure_facts() -> Select[Any]:
+    """``FIGURE_COLUMNS`` of audience figures, joined to their airing, channel and territory."""
+    return with_channel_and_territory(
+        select(*FIGURE_COLUMNS).select_from(AudienceFigure).join(Airing, AudienceFigure.airing_id == Airing.id))
 
 
 async def _figures(session: CatalogSession, title_id: int) -> tuple[FigureFact, ...]:
     """Every figure of the title, by air date. Plain columns, not ORM entities: a much-aired title has
     hundreds of figures, and building an AudienceFigure and an Airing per row cost more than the query."""
-    rows = await session.execute(_with_provenance(select(*FIGURE_COLUMNS).select_from(AudienceFigure))
-                                 .where(Airing.title_id == title_id).order_by(Airing.air_date, AudienceFigure.id))
+    rows = await session.execute(_figure_facts().where(Airing.title_id == title_id)
+                                 .order_by(Airing.air_date, AudienceFigure.id))
     return tuple(map(FigureFact.from_columns, rows))
 
 
@@ -223,6 +213,5 @@ async def _strongest_figures(session: CatalogSession, title_id: int, limit: int)
     chosen = (select(AudienceFigure.id).where(AudienceFigure.title_id == title_id)
               .order_by(*_strongest_first()).limit(limit).subquery("strongest"))
     rows = await session.execute(
-        _with_provenance(select(*FIGURE_COLUMNS).select_from(AudienceFigure))
-        .join(chosen, chosen.c.id == AudienceFigure.id).order_by(*_strongest_first()))
+        _figure_facts().join(chosen, chosen.c.id == AudienceFigure.id).order_by(*_strongest_first()))
     return tuple(map(FigureFact.from_columns, rows))

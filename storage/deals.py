@@ -23,9 +23,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, CompoundSelect, Select, case, func, select, union, union_all
 from sqlalchemy.sql.elements import UnaryExpression
 
-from storage.catalog import FIGURE_COLUMNS, FigureFact, listed_values
+from storage.catalog import FIGURE_COLUMNS, FigureFact, listed_values, with_channel_and_territory
 from storage.db import ANY_TERRITORY, CatalogSession, column_rows, keep_statements, one_territory, territory_parameter
-from storage.models import Airing, AudienceFigure, Company, Deal, DealMedia, DealTerritory, Territory, Title
+from storage.models import Airing, AudienceFigure, Company, Deal, DealMedia, DealTerritory, Title
 from storage.vocab import STATUS_RANK
 
 # A list answer is read by a person: past this many deals (ten pages in Discord, as many as a ratings list
@@ -272,12 +272,9 @@ async def channel_figures(session: CatalogSession, company_id: int,
     The company is the channel of an airing: a broadcaster's own audience, what a buyer asks after.
     """
     query = (
-        select(Title.id, Title.name, Title.year, *FIGURE_COLUMNS)
-        .select_from(AudienceFigure)
-        .join(Airing, AudienceFigure.airing_id == Airing.id)
-        .join(Title, Airing.title_id == Title.id)
-        .join(Company, Airing.channel_id == Company.id)
-        .join(Territory, Airing.territory_code == Territory.code)
+        with_channel_and_territory(
+            select(Title.id, Title.name, Title.year, *FIGURE_COLUMNS).select_from(AudienceFigure)
+            .join(Airing, AudienceFigure.airing_id == Airing.id).join(Title, Airing.title_id == Title.id))
         .where(Airing.channel_id == company_id)
         .order_by(Title.name, Title.id, Airing.air_date, AudienceFigure.id)
     )

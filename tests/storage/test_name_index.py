@@ -7,8 +7,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import selectinload
 
-from storage.catalog import territory_groups
-from storage.db import SessionFactory
+from storage.db import CatalogSession, SessionFactory
 from storage.keys import name_key
 from storage.models import (
     Company,
@@ -19,6 +18,7 @@ from storage.models import (
     Title,
     TitleName,
     company_natural_key,
+    territory_group_members,
     title_natural_key,
 )
 from storage.name_index import NameEntry, NameIndex, Record
@@ -171,14 +171,25 @@ async def test_the_rows_left_unread_change_nothing(demo_session_factory: Session
     assert len(records_named(index, "title", "kiss and destiny")) == 3
 
 
+async def _territory_groups(session: CatalogSession) -> dict[str, frozenset[str]]:
+    """Every territory group with its member codes, by group name, read straight from the tables."""
+    rows = await session.execute(
+        select(TerritoryGroup.name, territory_group_members.c.territory_code)
+        .join(territory_group_members, territory_group_members.c.group_id == TerritoryGroup.id))
+    groups: dict[str, set[str]] = {}
+    for name, code in rows:
+        groups.setdefault(name, set()).add(code)
+    return {name: frozenset(codes) for name, codes in groups.items()}
+
+
 async def test_the_index_knows_each_group_as_the_catalog_does(demo_session_factory: SessionFactory) -> None:
-    """Deals, avails and buyer replies name whole groups from the index (``territory_groups``), as the
-    catalog's own query has them; a group without members names nothing, so it is left out of both."""
+    """Deals, avails, buyer replies and title cards name whole groups from the index (``territory_groups``),
+    as the catalog's tables have them; a group without members names nothing, so it is left out of both."""
     async with demo_session_factory.begin() as session:
         session.add(TerritoryGroup(name="Nowhere Yet", key="nowhere yet"))
     async with demo_session_factory() as session:
         index = await load_name_index(session)
-        from_catalog = await territory_groups(session)
+        from_catalog = await _territory_groups(session)
     assert dict(index.territory_groups) == from_catalog
     assert from_catalog["LATAM"] >= {"MX", "CL", "BR"}
     assert "Nowhere Yet" not in index.territory_groups
