@@ -37,11 +37,18 @@ DEFAULT_WANTS: tuple[Part, ...] = ("title", "territory", "media", "date")
 # A territory, group or company part must match at least this well to take words from the title.
 PLACE_SCORE = 80.0
 MAX_SPAN = 4
-# Country codes that are everyday words in English, Spanish or Turkish ("from 2027 in spain"): inside a
-# longer query they are read as words, not as India, Norway or Italy. Alone, or as a full name, they still
-# resolve (resolve_territory("IN") is India).
-FILLER_CODES = frozenset({"in", "no", "it", "is", "at", "to", "be", "by", "me", "my", "so", "do", "as", "am",
-                          "de", "la", "se", "al", "mi", "tu", "su", "ve"})
+# Country codes that are everyday words in English, Spanish or Turkish ("from 2027 in spain", "orange and
+# father"): inside a longer query they are read as words, not as India, Norway, Andorra or Senegal. Alone, or as
+# a full name, they still resolve (resolve_territory("IN") is India, "and" is Andorra).
+FILLER_CODES = frozenset({
+    # ISO 3166 alpha-2
+    "in", "no", "it", "is", "at", "to", "be", "by", "me", "my", "so", "do", "as", "am", "de", "la", "se", "al",
+    "mi", "tu", "su", "ve",
+    # alpha-3: English "and", "are", "can", "arm"...; Spanish "mar" (sea), "sur" (south), "fin", "ven"; Turkish
+    # "ben" (I), "sen" (you), "can" (life, and a first name)
+    "and", "are", "can", "arm", "ago", "fin", "gin", "gum", "guy", "jam", "nor", "pan", "per", "ton", "mar",
+    "sur", "ven", "ben", "sen",
+})
 _REF_TOKEN = re.compile(r"(?<!\S)(?P<kind>title|territory|group|company):(?P<id>[A-Za-z0-9]+)(?!\S)")
 _REF_PART: dict[str, Part] = {"title": "title", "territory": "territory", "group": "territory", "company": "company"}
 
@@ -164,7 +171,7 @@ def _place_spans(index: NameIndex, words: Sequence[str], part: Part, taken: set[
             if taken & set(range(start, stop)):
                 break
             span_words = words[start:stop]
-            if part == "territory" and stop - start == 1 and span_words[0] in FILLER_CODES:
+            if part == "territory" and stop - start == 1 < len(words) and span_words[0] in FILLER_CODES:
                 continue
             ranked = (rank_places(index, span_words, PLACE_SCORE) if part == "territory"
                       else rank(index, "company", span_words, PLACE_SCORE))

@@ -57,6 +57,11 @@ def index() -> NameIndex:
         NameEntry("company", 1, "Imagen", name_key("Imagen"), "", "alias"),
         NameEntry("company", 1, "Imagen Televisión", name_key("Imagen Televisión"), "", "alias"),
     ]
+    return with_territories(records, names)
+
+
+def with_territories(records: list[Record], names: list[NameEntry]) -> NameIndex:
+    """An index of these records and names and every territory, by each of its names and codes."""
     for row in territory_data():
         records.append(Record("territory", row.code, row.names["en"]))
         for name, language in (*((n, lang) for lang, n in row.names.items()), *row.other_names):
@@ -277,6 +282,21 @@ def test_group_and_two_word_media(index: NameIndex) -> None:
     assert isinstance(resolution, Found)
     assert resolution.candidate.kind == "group"
     assert parsed.media == ("free_tv",)
+
+
+def test_a_code_that_is_an_everyday_word_is_a_word_inside_a_longer_query() -> None:
+    # "and" is Andorra's alpha-3 code, "sen" Senegal's: inside a title they are the title's words.
+    index = with_territories([title(1, "Sun Moon", 2020, "KR", "series"),
+                              title(2, "Sen Cal Kapimi", 2020, "TR", "series")], [])
+    parsed = split_query(index, "ratings sun and moon")
+    assert found_id(parsed.title) == 1
+    assert parsed.place is None
+    parsed = split_query(index, "sen cal kapimi and chile")
+    assert found_id(parsed.title) == 2
+    assert found_id(parsed.place) == "CL"
+    # Alone, the code is the place.
+    assert found_id(split_query(index, "sen", wants=("territory",)).place) == "SN"
+    assert found_id(split_query(index, "and", wants=("territory", "date")).place) == "AD"
 
 
 def test_a_year_that_decides_the_title_is_its_qualifier(index: NameIndex) -> None:
