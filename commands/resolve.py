@@ -408,6 +408,13 @@ def matched_words(index: NameIndex, kind: str, words: Sequence[str], name: str) 
     return sum(max((found.get(word, 0.0) for word in key_words), default=0.0) for found in query.matches)
 
 
+def most_matched_words(index: NameIndex, kind: str, words: Sequence[str]) -> int:
+    """The most ``matched_words`` can count for ``words``, whatever the name: one a word, two for a word no name
+    carries that ``_prepare`` might split in two (``kogustakimucize``)."""
+    return sum(2 if len(word) >= 6 and not index.has_word(kind, word) and index.split_word(kind, word) else 1
+               for word in words)
+
+
 def resolve_title(index: NameIndex, text: str, rule: Rule = RULE) -> Resolution:
     """A title from an autocomplete value or free text with optional year, origin and kind qualifiers."""
     if (by_ref := resolve_ref(index, text)) is not None:

@@ -23,6 +23,7 @@ from commands.resolve import (
     TitleRanking,
     decide,
     matched_words,
+    most_matched_words,
     rank,
     rank_places,
     rank_title,
@@ -241,26 +242,30 @@ def split_query(index: NameIndex, text: str, wants: Sequence[Part] = DEFAULT_WAN
     taken = {i for span in fixed for i in range(span.start, span.stop)}
 
     titles = _TitleRanks(index)
-    best = _read(index, titles, words, fixed, (None, None), wants)  # no place, no company
+    unplaced = _Unplaced(index, titles, words, fixed, wants)  # no place, no company
     place_options: list[_Span | None] = [None]
     company_options: list[_Span | None] = [None]
-    if not _explains_every_word(best, words):  # else the places and companies need not be ranked at all
+    if not unplaced.explains_every_word():  # else the places and companies need not be ranked at all
         if "territory" in wants:
             place_options += _place_spans(index, words, "territory", taken)
         if "company" in wants:
             company_options += _place_spans(index, words, "company", taken)
 
+    best: _Reading | None = None  # None while the unplaced reading leads
     for place in place_options:
         for company in company_options:
             if place is None and company is None:
-                continue  # read above
+                continue  # the unplaced reading
             if place and company and place.start < company.stop and company.start < place.stop:
                 continue
-            if _most_explained(words, fixed, (place, company)) < best.explained - 0.05:
+            most = _most_explained(words, fixed, (place, company))
+            if unplaced.leaves_behind(most) if best is None else most < best.explained - 0.05:
                 continue  # even a title explaining every other word would leave this reading behind the best
             reading = _read(index, titles, words, fixed, (place, company), wants)
-            if _better(reading, best):
+            if unplaced.loses_to(reading) if best is None else _better(reading, best):
                 best = reading
+    if best is None:
+        best = unplaced.reading()
 
     used = {i for span in best.spans for i in range(span.start, span.stop)}
     title_positions = set(best.title_positions)
@@ -306,6 +311,71 @@ class _TitleRanks:
         return self.ranked[key]
 
 
+class _Unplaced:
+    """The reading with neither place nor company, read only as far as comparing the others with it needs.
+
+    Its title is the best of up to six runs of the open words (``_read``), and ranking a run is most of a
+    reading's cost. The run of every open word is read first (``whole``): when it explains every word, no
+    other reading can beat it, and the places need not be ranked. When it does not, every other run leaves a
+    word out, so the reading explains no more than ``high``; a reading with a place that explains clearly more
+    beats it whatever those runs find, and one that explains clearly less than ``low`` (the whole run's) loses
+    to it. The other runs are ranked only when a comparison falls between the two (``reading``), so every
+    question is answered exactly as if they had been ranked first: ``avails the debt of wish dach`` no longer
+    ranks ``debt of wish dach`` as a title. A year that may be the title's (``miracle 2013``) is weighed by
+    the full reading, read at once.
+    """
+
+    def __init__(self, index: NameIndex, titles: _TitleRanks, words: Sequence[str], fixed: list[_Span],
+                 wants: Sequence[Part]) -> None:
+        self._read_runs = lambda whole_run_only: _read(index, titles, words, fixed, (None, None), wants,
+                                                       whole_run_only)
+        self.words = words
+        self._full: _Reading | None = None
+        year_in_doubt = any(span.part == "date" and span.stop - span.start == 1 and _YEAR.match(words[span.start])
+                            for span in fixed)
+        if year_in_doubt or "title" not in wants:
+            self._full = self._read_runs(False)
+            self.low = self.high = self._full.explained
+            return
+        whole = self._read_runs(True)
+        self.low = whole.explained
+        if _explains_every_word(whole, words):
+            self._full, self.high = whole, whole.explained  # no shorter run is ranked after such a run
+            return
+        # Each other run leaves out a word: it covers at most the rest (a word run together from two counts two).
+        open_words = [word for i, word in enumerate(words) if not any(s.start <= i < s.stop for s in fixed)]
+        self.high = max(self.low, sum(span.explained for span in fixed)
+                        + most_matched_words(index, "title", open_words) - 1) + 1e-9
+        if self.high >= len(words) - 1e-9:  # then the full reading might explain every word: read it
+            self._full = self._read_runs(False)
+            self.low = self.high = self._full.explained
+
+    def reading(self) -> _Reading:
+        if self._full is None:
+            self._full = self._read_runs(False)
+        return self._full
+
+    def explains_every_word(self) -> bool:
+        """Does the full reading explain every word? Not when it was left unread: ``high`` says it cannot."""
+        return self._full is not None and _explains_every_word(self._full, self.words)
+
+    def leaves_behind(self, most: float) -> bool:
+        """``most < reading().explained - 0.05``: would a reading explaining at most ``most`` be left behind?"""
+        if most < self.low - 0.05:
+            return True
+        if most >= self.high - 0.05:
+            return False
+        return most < self.reading().explained - 0.05
+
+    def loses_to(self, other: _Reading) -> bool:
+        """``_better(other, reading())``."""
+        if other.explained > self.high + 0.05:
+            return True
+        if other.explained < self.low - 0.05:
+            return False
+        return _better(other, self.reading())
+
+
 def _explains_every_word(reading: _Reading, words: Sequence[str]) -> bool:
     """Does the reading explain every word, each fully (a title typed whole, with its period or media)?
 
@@ -323,7 +393,9 @@ def _most_explained(words: Sequence[str], fixed: list[_Span], chosen_spans: Sequ
 
 
 def _read(index: NameIndex, rank_title: _TitleRanks, words: Sequence[str], fixed: list[_Span],
-          chosen_spans: Sequence[_Span | None], wants: Sequence[Part]) -> _Reading:
+          chosen_spans: Sequence[_Span | None], wants: Sequence[Part], whole_run_only: bool = False) -> _Reading:
+    """The best reading with these spans: the title the best run of the other words (see ``_Unplaced`` for
+    ``whole_run_only``, the run of every other word alone, and no year tried as the title's)."""
     spans = [*fixed, *(span for span in chosen_spans if span)]
     used = {i for span in spans for i in range(span.start, span.stop)}
     remaining = [i for i in range(len(words)) if i not in used]
@@ -333,7 +405,7 @@ def _read(index: NameIndex, rank_title: _TitleRanks, words: Sequence[str], fixed
         # run explains at most its own words, so once all the remaining words are explained (a covered count
         # above one less than them) no shorter run can win: those readings are not ranked.
         runs = [(left, right) for left in range(min(3, len(remaining)))
-                for right in range(min(2, len(remaining) - left))]
+                for right in range(min(2, len(remaining) - left))][: 1 if whole_run_only else None]
         for skip_left, skip_right in runs:
             if best_title[0] > len(remaining) - 1:
                 break
@@ -355,7 +427,7 @@ def _read(index: NameIndex, rank_title: _TitleRanks, words: Sequence[str], fixed
             if covered > best_title[0] or (covered == best_title[0] and ranking.score > best_title[1]):
                 best_title = (covered, ranking.score, ranking, tuple(chosen), spans)
         # A year read as a period may instead be the title's qualifier ("miracle 2013"): try it.
-        for span in fixed:
+        for span in () if whole_run_only else fixed:
             if span.part == "date" and span.stop - span.start == 1 and _YEAR.match(words[span.start]):
                 with_year = [i for i in range(len(words)) if i not in used or i == span.start]
                 ranking = rank_title([words[i] for i in with_year])
