@@ -39,8 +39,8 @@ DEFAULT_WANTS: tuple[Part, ...] = ("title", "territory", "media", "date")
 PLACE_SCORE = 80.0
 MAX_SPAN = 4
 # Country codes that are everyday words in English, Spanish or Turkish ("from 2027 in spain", "orange and
-# father"): inside a longer query they are read as words, not as India, Norway, Andorra or Senegal. Alone, or as
-# a full name, they still resolve (resolve_territory("IN") is India, "and" is Andorra).
+# father"): inside a longer query they are read as words, not as India, Norway, Andorra or Senegal. Alone (when
+# no title explains the word), or as a full name, they still resolve (resolve_territory("IN") is India).
 FILLER_CODES = frozenset({
     # ISO 3166 alpha-2
     "in", "no", "it", "is", "at", "to", "be", "by", "me", "my", "so", "do", "as", "am", "de", "la", "se", "al",
