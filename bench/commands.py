@@ -19,7 +19,8 @@ and measures in a fresh child process per database, so each start-up and peak RS
 
 Baselines in the same run: the same commands on a copy of each database without the project's secondary
 indexes (every ``ix_*`` index dropped; unique constraints stay, they are the data's rules), and PostgreSQL
-over SQLite. Import throughput: ``--import-airings`` ratings rows through the real importer (one
+over SQLite: from the engines' own runs ("pg/sqlite", minutes apart) and from ``--interleave`` pairs of
+runs of the two in turns ("in turns", the figure to trust on a machine whose speed moves). Import throughput: ``--import-airings`` ratings rows through the real importer (one
 transaction, all-or-nothing; in a fresh child process, as ``slate import`` runs) into a catalog holding the
 titles and companies, beside a plain Core bulk insert of the same airings and figures (in this process).
 
@@ -291,18 +292,35 @@ async def import_throughput(catalog: generate.Catalog, airings: int, workdir: Pa
 # --- the report --------------------------------------------------------------------------------------
 
 
+def interleaved(urls: dict[str, str], queries: dict[str, list[str]], pairs: int, budget: float,
+                workdir: Path) -> dict[str, float]:
+    """PostgreSQL's median over SQLite's, per command, from children of the two engines run in turns (one
+    round of the queries each): the median of the ``pairs`` ratios. The engines' own runs are minutes apart,
+    and a shared machine's speed moves by a third between them; run in turns, both see the same machine."""
+    ratios: dict[str, list[float]] = {}
+    for _ in range(pairs):
+        sqlite = run_child(urls["sqlite"], queries, 1, budget, workdir)
+        postgresql = run_child(urls["postgresql"], queries, 1, budget, workdir)
+        for name in (*LOOKUPS, "autocomplete"):
+            ratios.setdefault(name, []).append(postgresql[name]["median"] / sqlite[name]["median"])
+    print(f"measured sqlite and postgresql in turns, {pairs} pairs", flush=True)
+    return {name: statistics.median(values) for name, values in ratios.items()}
+
+
 def report(size: int, results: dict[str, dict[str, Any]], dropped: list[str]) -> None:
     print(f"\n## {size:,} titles (baselines without: {', '.join(dropped)})")
     print(f"{'command':20} {'engine':10} {'median':>8} {'p99':>8} {'n':>5} {'ans':>5} | {'again med':>9} "
-          f"{'again p99':>9} | {'no-idx med':>10} {'no-idx p99':>10} {'x':>7} | {'pg/sqlite':>9}")
+          f"{'again p99':>9} | {'no-idx med':>10} {'no-idx p99':>10} {'x':>7} | {'pg/sqlite':>9} {'in turns':>8}")
     engines = [e for e in ("sqlite", "postgresql") if e in results]
     for name in (*LOOKUPS, "autocomplete"):
         for engine in engines:
             ours, bare = results[engine][name], results[f"{engine} no-index"][name]
             ratio = ours["median"] / results["sqlite"][name]["median"] if engine != "sqlite" else 1.0
+            turns = results["interleaved"][name] if engine != "sqlite" and "interleaved" in results else 1.0
             print(f"{name:20} {engine:10} {ours['median']:8.2f} {ours['p99']:8.2f} {ours['n']:5} "
                   f"{ours['answered']:5.0%} | {ours['again_median']:9.2f} {ours['again_p99']:9.2f} | "
-                  f"{bare['median']:10.2f} {bare['p99']:10.2f} {bare['median'] / ours['median']:7.1f} | {ratio:9.2f}")
+                  f"{bare['median']:10.2f} {bare['p99']:10.2f} {bare['median'] / ours['median']:7.1f} | {ratio:9.2f}"
+                  f" {turns:8.2f}")
     for engine in engines:
         for variant in (engine, f"{engine} no-index"):
             r = results[variant]
@@ -365,9 +383,10 @@ async def main_async(arguments: argparse.Namespace) -> None:
             queries = queries_for(catalog, arguments.queries)
             results: dict[str, dict[str, Any]] = {}
             dropped: list[str] = []
+            urls: dict[str, str] = {}
             # One engine at a time, loaded just before it is measured: the other's loading is not going on.
             for engine_name in arguments.engines:
-                url = await load_engine(catalog, engine_name, size, workdir)
+                url = urls[engine_name] = await load_engine(catalog, engine_name, size, workdir)
                 if engine_name == "postgresql":
                     pg_databases.append(url.rsplit("/", 1)[1])
                 await settle()
@@ -386,6 +405,9 @@ async def main_async(arguments: argparse.Namespace) -> None:
                 results[f"{engine_name} no-index"] = run_child(bare_url, queries, 1, arguments.baseline_budget,
                                                                workdir)
                 print(f"measured {engine_name} without indexes", flush=True)
+            if arguments.interleave and len(urls) == 2:
+                await settle()
+                results["interleaved"] = interleaved(urls, queries, arguments.interleave, arguments.budget, workdir)
             report(size, results, dropped)
             if arguments.import_airings:
                 rows = min(arguments.import_airings, len(catalog.rows["airings"]))
@@ -415,6 +437,8 @@ def main() -> None:
     parser.add_argument("--import-airings", type=int, default=100_000, help="ratings rows to import (0: skip)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "slate-bench")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite files")
+    parser.add_argument("--interleave", type=int, default=2,
+                        help="pairs of SQLite and PostgreSQL runs in turns, for pg/sqlite (0: none)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--import-child", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--query-file", type=Path, help=argparse.SUPPRESS)
