@@ -20,9 +20,10 @@ and measures in a fresh child process per database, so each start-up and peak RS
 Baselines in the same run: the same commands on a copy of each database without the project's secondary
 indexes (every ``ix_*`` index dropped; unique constraints stay, they are the data's rules), and PostgreSQL
 over SQLite: from the engines' own runs ("pg/sqlite", minutes apart) and from ``--interleave`` pairs of
-runs of the two in turns ("in turns", the figure to trust on a machine whose speed moves). Import throughput: ``--import-airings`` ratings rows through the real importer (one
-transaction, all-or-nothing; in a fresh child process, as ``slate import`` runs) into a catalog holding the
-titles and companies, beside a plain Core bulk insert of the same airings and figures (in this process).
+runs of the two in turns ("in turns", the figure to trust on a machine whose speed moves). Import
+throughput: ``--import-airings`` ratings rows through the real importer (one transaction, all-or-nothing;
+in a fresh child process, as ``slate import`` runs) into a catalog holding the titles and companies, beside
+a plain Core bulk insert of the same airings and figures (in this process).
 
 Every phase is bounded (``--budget`` seconds per command and database); queries never leave 127.0.0.1.
 Run: ``python bench/commands.py`` (quick) or ``python bench/commands.py --titles 10000 100000``.

@@ -3,6 +3,7 @@
 - ``rank(..., floor)`` leaves out unscored only records that could not reach the floor;
 - ``split_query`` skips readings that could not beat the best one so far, and ranks no place or company
   when a title alone explains every word;
+- the reading without place or company ranks its shorter title runs only when a comparison needs them;
 - a query made only of words most names carry ("and the") is ranked among the shortest names holding them
   rather than among thousands of names sharing both.
 
@@ -12,6 +13,7 @@ queries, alone and mixed with places, channels, media and years, as ``split_quer
 
 from __future__ import annotations
 
+import inspect
 import math
 import random
 from typing import Any
@@ -79,10 +81,12 @@ def test_readings_left_out_could_not_have_won(catalog: tuple[NameIndex, list[str
     placed, unplaced_in_full = set(), set()  # questions (words and wants) read with a place, without one in full
 
     def counted(*args: Any, **options: Any) -> Any:
-        question = (tuple(args[2]), args[5])
-        if args[4] != (None, None):
+        given = inspect.signature(read).bind(*args, **options)
+        given.apply_defaults()
+        question = (tuple(given.arguments["words"]), given.arguments["wants"])
+        if given.arguments["chosen_spans"] != (None, None):
             placed.add(question)
-        elif not args[6]:
+        elif not given.arguments["whole_run_only"]:
             unplaced_in_full.add(question)
         return read(*args, **options)
 
