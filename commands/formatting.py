@@ -158,9 +158,7 @@ def _points(value: str, locale: str) -> str:
     # Remembered: shares and ratings repeat (a few hundred values), and a 200-figure list formats 400.
     plain = _plain_percent(locale)
     if plain is not None and _PLAIN_POINTS.fullmatch(value):
-        prefix, decimal, suffix = plain
-        digits = value.rstrip("0").rstrip(".") if "." in value else value
-        return f"{prefix}{digits.replace('.', decimal)}{suffix}"
+        return _plainly(value, plain)
     return babel_format_points(value, locale)
 
 
@@ -180,14 +178,19 @@ def _plain_percent(code: str) -> tuple[str, str, str] | None:
     """What the locale writes before and after a percentage's digits, and its decimal symbol (``"", ".", "%"``
     in English, ``"%", ",", ""`` in Turkish), when that writes Babel's answer for every probe; None when
     Babel must write them. Babel takes about 10 µs a percentage: a list's first ask wrote 60 new ones."""
-    seven = babel_format_points("7", code)
-    prefix, _, suffix = seven.partition("7")
-    decimal = _separators(code)[1]
-    for probe in _PERCENT_PROBES:
-        digits = probe.rstrip("0").rstrip(".") if "." in probe else probe
-        if f"{prefix}{digits.replace('.', decimal)}{suffix}" != babel_format_points(probe, code):
-            return None
-    return prefix, decimal, suffix
+    prefix, _, suffix = babel_format_points("7", code).partition("7")
+    plain = (prefix, _separators(code)[1], suffix)
+    if any(_plainly(probe, plain) != babel_format_points(probe, code) for probe in _PERCENT_PROBES):
+        return None
+    return plain
+
+
+def _plainly(value: str, plain: tuple[str, str, str]) -> str:
+    """Percent points written with the locale's prefix, decimal symbol and suffix (``_plain_percent``), the
+    trailing zeros of their decimals dropped, as Babel drops them."""
+    prefix, decimal, suffix = plain
+    digits = value.rstrip("0").rstrip(".") if "." in value else value
+    return f"{prefix}{digits.replace('.', decimal)}{suffix}"
 
 
 def format_day(value: dt.date | None, locale: str) -> str:

@@ -397,16 +397,20 @@ class _Writer:
         plain_country = self.country(release.territory_code, release.territory_name)
         rank = self.rank(release.rank_note, p.highlight_release.format(country=plain_country, note="{note}"))
         day = release.release_date
-        if self.full and (release.admissions is not None or (release.gross is not None and release.currency) or day):
-            self.unsaid += 1  # a sentence (it has a number or a date to say) that the body has no room for
-            self.sources.append(release.source)
-            return
-        date = p.release_date.format(date=format_day(day, self.language)) if day else ""
         gross = ""
         if release.gross is not None and release.currency:
             amount = self.count(int(release.gross))
             money = get_currency_name(release.currency, int(release.gross), locale=self.language)
             gross = p.gross.format(gross=f"{es_count(amount) if self.language == 'es' else amount} {money}")
+        if release.admissions is None and not gross and not day:
+            if release.rank_note:  # nothing to say but the rank, which ``rank`` listed
+                self.sources.append(release.source)
+            return
+        if self.full:
+            self.unsaid += 1  # a sentence (it has a number or a date to say) that the body has no room for
+            self.sources.append(release.source)
+            return
+        date = p.release_date.format(date=format_day(day, self.language)) if day else ""
         slots = {"subject": self.subject, "country": self.country_in(release.territory_code, release.territory_name),
                  "date": date, "rank": self.rank_text(rank)}
         if release.admissions is not None:
@@ -416,10 +420,6 @@ class _Writer:
             sentence = p.released_admissions.format(**slots, admissions=admissions, gross=after)
         elif gross:
             sentence = p.released_gross.format(**slots, gross=gross)
-        elif date:
-            sentence = p.released_on.format(**slots)
         else:
-            if release.rank_note:
-                self.sources.append(release.source)
-            return
+            sentence = p.released_on.format(**slots)
         self.add(sentence, release.source)

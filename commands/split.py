@@ -333,22 +333,21 @@ class _Unplaced:
         self._full: _Reading | None = None
         year_in_doubt = any(span.part == "date" and span.stop - span.start == 1 and _YEAR.match(words[span.start])
                             for span in fixed)
-        if year_in_doubt or "title" not in wants:
-            self._full = self._read_runs(False)
-            self.low = self.high = self._full.explained
-            return
-        whole = self._read_runs(True)
-        self.low = whole.explained
-        if _explains_every_word(whole, words):
-            self._full, self.high = whole, whole.explained  # no shorter run is ranked after such a run
-            return
-        # Each other run leaves out a word: it covers at most the rest (a word run together from two counts two).
-        open_words = [word for i, word in enumerate(words) if not any(s.start <= i < s.stop for s in fixed)]
-        self.high = max(self.low, sum(span.explained for span in fixed)
-                        + most_matched_words(index, "title", open_words) - 1) + 1e-9
-        if self.high >= len(words) - 1e-9:  # then the full reading might explain every word: read it
-            self._full = self._read_runs(False)
-            self.low = self.high = self._full.explained
+        if "title" in wants and not year_in_doubt:
+            whole = self._read_runs(True)
+            if _explains_every_word(whole, words):
+                self._full = whole  # no shorter run is ranked after such a run
+            else:
+                # Each other run leaves out a word: it covers at most the rest (a word run together from two
+                # counts two). Then the full reading cannot explain every word, and may be left unread.
+                open_words = [word for i, word in enumerate(words) if not any(s.start <= i < s.stop for s in fixed)]
+                high = max(whole.explained, sum(span.explained for span in fixed)
+                           + most_matched_words(index, "title", open_words) - 1) + 1e-9
+                if high < len(words) - 1e-9:
+                    self.low, self.high = whole.explained, high
+                    return
+        full = self.reading()
+        self.low = self.high = full.explained
 
     def reading(self) -> _Reading:
         if self._full is None:

@@ -21,7 +21,7 @@ from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
 from storage.catalog import FigureFact, with_channel_and_territory
-from storage.db import ANY_TERRITORY, CatalogSession, column_rows, keep_statements, one_territory, territory_parameter
+from storage.db import CatalogSession, column_rows, keep_statements, one_territory, territory_value
 from storage.models import Airing, AudienceFigure, Company, Territory, Title
 
 FigureOrder = Literal["best", "date", "viewers", "share", "rating"]
@@ -135,10 +135,8 @@ def _scope_filters(scope: AudienceScope, entity: Any = AudienceFigure, *, dated_
         # statement again on every execution, which for a group's twenty branches cost 0.4 ms an ask. A kept
         # statement for any one territory takes it when it runs (``_kept_scope``).
         codes = sorted(scope.territories)
-        if codes == [ANY_TERRITORY]:
-            filters.append(entity.territory_code == territory_parameter())
-        else:
-            filters.append(entity.territory_code == codes[0] if len(codes) == 1 else entity.territory_code.in_(codes))
+        filters.append(entity.territory_code == territory_value(codes[0]) if len(codes) == 1
+                       else entity.territory_code.in_(codes))
     if scope.channel_id is not None:
         filters.append(entity.channel_id == scope.channel_id)
     air_date = _unindexed(entity.air_date) if unindexed_dates else entity.air_date

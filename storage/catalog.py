@@ -186,16 +186,17 @@ def with_channel_and_territory(statement: Select[Any]) -> Select[Any]:
             .join(Territory, Airing.territory_code == Territory.code))
 
 
-def _figure_facts() -> Select[Any]:
-    """``FIGURE_COLUMNS`` of audience figures, joined to their airing, channel and territory."""
-    return with_channel_and_territory(
-        select(*FIGURE_COLUMNS).select_from(AudienceFigure).join(Airing, AudienceFigure.airing_id == Airing.id))
+def figure_facts(*leading: Any) -> Select[Any]:
+    """``leading`` columns, then ``FIGURE_COLUMNS``, of audience figures joined to their airing, channel and
+    territory."""
+    return with_channel_and_territory(select(*leading, *FIGURE_COLUMNS).select_from(AudienceFigure)
+                                      .join(Airing, AudienceFigure.airing_id == Airing.id))
 
 
 async def _figures(session: CatalogSession, title_id: int) -> tuple[FigureFact, ...]:
     """Every figure of the title, by air date. Plain columns, not ORM entities: a much-aired title has
     hundreds of figures, and building an AudienceFigure and an Airing per row cost more than the query."""
-    rows = await session.execute(_figure_facts().where(Airing.title_id == title_id)
+    rows = await session.execute(figure_facts().where(Airing.title_id == title_id)
                                  .order_by(Airing.air_date, AudienceFigure.id))
     return tuple(map(FigureFact.from_columns, rows))
 
@@ -213,5 +214,5 @@ async def _strongest_figures(session: CatalogSession, title_id: int, limit: int)
     chosen = (select(AudienceFigure.id).where(AudienceFigure.title_id == title_id)
               .order_by(*_strongest_first()).limit(limit).subquery("strongest"))
     rows = await session.execute(
-        _figure_facts().join(chosen, chosen.c.id == AudienceFigure.id).order_by(*_strongest_first()))
+        figure_facts().join(chosen, chosen.c.id == AudienceFigure.id).order_by(*_strongest_first()))
     return tuple(map(FigureFact.from_columns, rows))

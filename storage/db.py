@@ -53,18 +53,19 @@ def keep_statements(worth_keeping: Callable[P, bool]) -> Callable[[Callable[P, T
 
 
 # A question about one territory alone (a territory's list, its deals, its board) is asked with one statement
-# for every territory: built for the code ``ANY_TERRITORY`` (no territory's), which its filters write as the
-# parameter ``territory_parameter()``, it is given the territory as it runs. Kept per territory, each
+# for every territory: built for the code ``ANY_TERRITORY`` (no territory's), which its filters write as a
+# parameter (``territory_value``), it is given the territory as it runs. Kept per territory, each
 # territory's first ask built its statements (1-2 ms), and every ask ran a statement object other than the
 # one SQLAlchemy had compiled, whose result columns it matched to it again (``column_rows``).
 ANY_TERRITORY = "?"
 TERRITORY_PARAMETER = "territory"
 
 
-def territory_parameter() -> BindParameter[str]:
-    """The territory a statement built for ``ANY_TERRITORY`` is given when it runs (no default: a statement
-    run without it fails rather than finding nothing)."""
-    return bindparam(TERRITORY_PARAMETER, type_=String)
+def territory_value(code: str) -> str | BindParameter[str]:
+    """What a filter on one territory compares with: the code itself, or for ``ANY_TERRITORY`` the parameter
+    the statement is given when it runs (no default: a statement run without it fails rather than finding
+    nothing)."""
+    return bindparam(TERRITORY_PARAMETER, type_=String) if code == ANY_TERRITORY else code
 
 
 def one_territory(codes: frozenset[str] | None) -> tuple[frozenset[str] | None, dict[str, str]]:

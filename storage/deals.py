@@ -23,8 +23,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, CompoundSelect, Select, case, func, select, union, union_all
 from sqlalchemy.sql.elements import UnaryExpression
 
-from storage.catalog import FIGURE_COLUMNS, FigureFact, listed_values, with_channel_and_territory
-from storage.db import ANY_TERRITORY, CatalogSession, column_rows, keep_statements, one_territory, territory_parameter
+from storage.catalog import FigureFact, figure_facts, listed_values
+from storage.db import CatalogSession, column_rows, keep_statements, one_territory, territory_value
 from storage.models import Airing, AudienceFigure, Company, Deal, DealMedia, DealTerritory, Title
 from storage.vocab import STATUS_RANK
 
@@ -124,9 +124,8 @@ def _reading_order(keys: Any) -> list[ColumnElement[Any] | UnaryExpression[Any]]
 def _in_territory(code: str, statuses: Collection[str] | None) -> _Keys:
     """One territory's deals (in the statuses), unordered: ordered by ``_reading_order`` they come straight off
     the territory's index."""
-    territory = territory_parameter() if code == ANY_TERRITORY else code  # any one territory, given as it runs
     query = select(DealTerritory.deal_id, DealTerritory.status_rank, DealTerritory.start_date,
-                   DealTerritory.deal_ref).where(DealTerritory.territory_code == territory)
+                   DealTerritory.deal_ref).where(DealTerritory.territory_code == territory_value(code))
     if statuses:
         # The ranks keep the index walk to the statuses' stretch; the deal says which status it really has.
         query = query.join(Deal, Deal.id == DealTerritory.deal_id).where(
@@ -272,9 +271,7 @@ async def channel_figures(session: CatalogSession, company_id: int,
     The company is the channel of an airing: a broadcaster's own audience, what a buyer asks after.
     """
     query = (
-        with_channel_and_territory(
-            select(Title.id, Title.name, Title.year, *FIGURE_COLUMNS).select_from(AudienceFigure)
-            .join(Airing, AudienceFigure.airing_id == Airing.id).join(Title, Airing.title_id == Title.id))
+        figure_facts(Title.id, Title.name, Title.year).join(Title, Airing.title_id == Title.id)
         .where(Airing.channel_id == company_id)
         .order_by(Title.name, Title.id, Airing.air_date, AudienceFigure.id)
     )

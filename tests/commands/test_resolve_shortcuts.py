@@ -19,7 +19,7 @@ import random
 from typing import Any
 
 import pytest
-from resolve_catalog import generate_titles, generated_parts
+from resolve_catalog import generate_titles, generated_parts, territory_parts
 from resolve_queries import absent_queries, generated_queries, group_and_company_queries, territory_queries
 
 import commands.resolve
@@ -27,8 +27,7 @@ import commands.split
 from commands.resolve import Ambiguous, Found, rank, resolve_title
 from commands.split import PLACE_SCORE, split_query
 from storage.keys import name_key
-from storage.name_index import NameEntry, NameIndex, Record
-from storage.territories import territory_data
+from storage.name_index import NameIndex, Record
 
 PLACES = ("mexico", "latam", "spain", "turkiye", "chile", "mexco", "espana", "nordics", "brasil", "peru")
 WANTS = (("title", "territory", "company", "date"), ("title", "territory", "media", "date"), ("company",))
@@ -108,10 +107,7 @@ def test_a_reading_without_place_is_read_in_full_when_a_comparison_needs_it(monk
     vocabulary = ["golden", "night", "river", "chile", "spain", "rose", "wind", "kara", "sevda", "love", "fire",
                   "stone", "mexico", "latam", "city"]
     rng = random.Random(1)  # noqa: S311 - a seeded sample, not a secret
-    territories = [Record("territory", row.code, row.names["en"]) for row in territory_data()]
-    territory_names = [NameEntry("territory", row.code, name, name_key(name), language)
-                       for row in territory_data()
-                       for name, language in (*((n, lang) for lang, n in row.names.items()), *row.other_names)]
+    territories, territory_names = territory_parts()
     asked = []
     for _ in range(80):
         titles = [Record("title", number, " ".join(rng.sample(vocabulary, rng.randint(1, 4))).title(), 2000, "TR",
