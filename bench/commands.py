@@ -65,6 +65,15 @@ from storage.models import Airing, AudienceFigure  # noqa: E402
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 GROUP_NAMES = list(generate.GROUPS)
 
+# The targets of the scale issue (docs/performance.md), for SQLite at 100,000 titles and 1,000,000 airings.
+LOOKUP_MEDIAN_MS = 10.0
+LOOKUP_P99_MS = 50.0
+AUTOCOMPLETE_P99_MS = 5.0
+STARTUP_S = 5.0
+PEAK_RSS_MB = 500.0
+IMPORT_ROWS_S = 25_000.0
+PG_OVER_SQLITE = 2.0
+
 
 # --- queries -----------------------------------------------------------------------------------------
 
@@ -331,6 +340,43 @@ def report(size: int, results: dict[str, dict[str, Any]], dropped: list[str]) ->
                   f" one by one (x{c['concurrent_per_s'] / c['serial_per_s']:.2f})")
 
 
+def verdicts(results: dict[str, dict[str, Any]], imported: dict[str, Any] | None) -> list[str]:
+    """Each target against this run's figures: met or missed, with the figure that decides it (the worst)."""
+
+    def line(what: str, worst: tuple[float, str], limit: float, unit: str, *, digits: int = 2,
+             at_least: bool = False) -> str:
+        value, where = worst
+        met = value >= limit if at_least else value < limit
+        figure = f"{value:,.{digits}f}{unit}"
+        if where:
+            figure = f"{'lowest' if at_least else 'highest'} {figure}, {where}"
+        return f"{what}: {'met' if met else 'MISSED'} ({figure})"
+
+    sqlite = results["sqlite"]
+    lines = [
+        line(f"lookup medians under {LOOKUP_MEDIAN_MS:g} ms", max((sqlite[n]["median"], n) for n in LOOKUPS),
+             LOOKUP_MEDIAN_MS, " ms"),
+        line(f"lookup p99 under {LOOKUP_P99_MS:g} ms", max((sqlite[n]["p99"], n) for n in LOOKUPS),
+             LOOKUP_P99_MS, " ms"),
+        line(f"autocomplete p99 under {AUTOCOMPLETE_P99_MS:g} ms", (sqlite["autocomplete"]["p99"], ""),
+             AUTOCOMPLETE_P99_MS, " ms"),
+        line(f"start-up under {STARTUP_S:g} s", (sqlite["startup_s"], ""), STARTUP_S, " s"),
+        line(f"peak RSS under {PEAK_RSS_MB:g} MB", (sqlite["peak_rss_mb"], ""), PEAK_RSS_MB, " MB", digits=0),
+    ]
+    if imported is not None:
+        lines.append(line(f"import at {IMPORT_ROWS_S:,.0f} rows/s or more", (imported["importer_rows_s"], ""),
+                          IMPORT_ROWS_S, " rows/s", digits=0, at_least=True))
+    if "postgresql" in results:
+        own = max((results["postgresql"][n]["median"] / sqlite[n]["median"], n) for n in LOOKUPS)
+        lines.append(line(f"PostgreSQL within {PG_OVER_SQLITE:g}x of SQLite, engines' own runs", own,
+                          PG_OVER_SQLITE, "x"))
+        if "interleaved" in results:
+            turns = max((results["interleaved"][n], n) for n in LOOKUPS)
+            lines.append(line(f"PostgreSQL within {PG_OVER_SQLITE:g}x of SQLite, in turns", turns,
+                              PG_OVER_SQLITE, "x"))
+    return lines
+
+
 async def load_engine(catalog: generate.Catalog, engine_name: str, size: int, workdir: Path) -> str:
     """The generated catalog loaded into a new database of the engine; its URL."""
     if engine_name == "sqlite":
@@ -410,14 +456,18 @@ async def main_async(arguments: argparse.Namespace) -> None:
                 await settle()
                 results["interleaved"] = interleaved(urls, queries, arguments.interleave, arguments.budget, workdir)
             report(size, results, dropped)
+            imported = None
             if arguments.import_airings:
                 rows = min(arguments.import_airings, len(catalog.rows["airings"]))
                 await settle()
-                i = await import_throughput(catalog, rows, workdir)
+                i = imported = await import_throughput(catalog, rows, workdir)
                 print(f"import of {rows:,} ratings rows (SQLite): importer {i['importer_rows_s']:,.0f} rows/s"
                       f" ({i['importer_s']:.1f} s, {i['inserted']:,} inserted, peak RSS"
                       f" {i['importer_peak_rss_mb']:,.0f} MB); Core bulk insert of the same airings and figures"
                       f" {i['core_rows_s']:,.0f} rows/s (x{i['core_rows_s'] / i['importer_rows_s']:.1f})")
+            if "sqlite" in results:
+                print(f"\n## targets at {size:,} titles (set for SQLite at 100,000 titles and 1,000,000 airings)")
+                print("\n".join(verdicts(results, imported)), flush=True)
         finally:
             for database in reversed(pg_databases):
                 await _pg(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
