@@ -62,26 +62,32 @@ def _wrapped(line: str) -> list[str]:
     """A field's line indented, and wrapped at ``WIDTH`` when it is longer, exactly as ``textwrap`` would.
 
     Most lines fit as they are. A longer line of plain words (printable, single spaces, no hyphen that
-    ``textwrap`` might break at, no word too long for a line) is wrapped here (``_fill``): ``textwrap``
-    finds its break points with a regular expression and took most of a 200-figure list's rendering.
-    It is asked about every other line (it also turns tabs and odd whitespace into spaces).
+    ``textwrap`` might break at) is wrapped here (``_fill``) unless a word is too long for its line:
+    ``textwrap`` finds its break points with a regular expression and took most of a 200-figure list's
+    rendering. It is asked about every other line (it also turns tabs and odd whitespace into spaces).
     """
     if len(line) <= WIDTH - 2 and line.isprintable() and line.strip() and not line.endswith(" "):
         return [f"  {line}"]
     if (line and line.isprintable() and "-" not in line and "  " not in line and line.strip() == line
-            and max(map(len, line.split(" "))) <= WIDTH - 4):
-        return _fill(line)
+            and (filled := _fill(line)) is not None):
+        return filled
     return textwrap.wrap(line, WIDTH, initial_indent="  ", subsequent_indent="    ") or [""]
 
 
-def _fill(line: str) -> list[str]:
+def _fill(line: str) -> list[str] | None:
     """Words into lines of at most ``WIDTH``: the first indented by two spaces, the rest by four. Each line
     ends at the last space that fits (``rfind``), as many words as fit, as a word-by-word fill would; the
-    caller has checked that single spaces part the words and that none is longer than a line."""
+    caller has checked that single spaces part the words. None when a word does not fit on its line (no
+    space to end the line at), which ``textwrap`` breaks in its own way.
+
+    Checking the words' lengths up front (splitting the line) cost more than the fill itself.
+    """
     lines = []
     indent = "  "
     while len(indent) + len(line) > WIDTH:
         cut = line.rfind(" ", 0, WIDTH - len(indent) + 1)
+        if cut < 0:
+            return None
         lines.append(indent + line[:cut])
         line = line[cut + 1:]
         indent = "    "

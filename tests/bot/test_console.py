@@ -132,8 +132,12 @@ def test_long_plain_lines_wrap_as_textwrap_does() -> None:
     rng = random.Random(7)  # noqa: S311 - deterministic test data, not security
     words = ["Mexico", "·", "Imagen", "TV", "12", "March", "2024", "3,100,000", "viewers", "(3.1", "million),",
              "rating", "5.45%", "Kantar", "IBOPE", "x" * 40, "y" * 95, "z" * 96, "ep.", "—", "%19", "share"]
+    too_long = ["a" * 97, "b" * 98, "c" * 99, "d" * 150]  # for a line after the first, or for any line
     for _ in range(3000):
         line = " ".join(rng.choice(words) for _ in range(rng.randint(1, 60)))
+        if rng.random() < 0.2:
+            at = rng.randint(0, len(line))
+            line = f"{line[:at]} {rng.choice(too_long)} {line[at:]}".strip().replace("  ", " ")
         reply = Reply(headline="Head", fields=(Field("Name", line),))
         expected = textwrap.wrap(line, WIDTH, initial_indent="  ", subsequent_indent="    ")
         assert render_text(reply).split("\n")[4:] == expected, line
