@@ -9,8 +9,10 @@ renderer or log can leak them. The helpers here (terms, territories, money, pagi
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import TypeVar
 
 from commands.context import CommandContext
 from commands.formatting import format_day, format_money
@@ -38,6 +40,7 @@ FEES_NOTE = ("Fees and terms are confidential: ask privately (a slash command's 
 # Words a query may carry that name no record, and are simply skipped ("deals for mexico").
 FILLER_WORDS = frozenset({"for", "in", "of", "with", "from", "since", "to", "the", "desde", "para", "en", "de"})
 STATUS_GROUPS = (("active", "signed", None), ("negotiating", "offered"), ("expired", "cancelled"))
+_K = TypeVar("_K")
 
 
 async def run_deals(text: str, context: CommandContext) -> Reply:
@@ -183,23 +186,31 @@ class DealWording:
     A territory's 200 deals repeat territory lists (most are that territory alone), media and, in a real
     catalog, titles and terms; wording a territory list (which groups cover it, names in order) for every deal
     was a fifth of the reply's time. The text is exactly what the plain helpers below write.
+
+    Territory lists and title labels depend on the name index alone, so they are kept with it across replies
+    (``INDEX_WORDING``): a list's first ask worded 90 territory lists and 200 titles, 1 ms of its 10, which the
+    next ask of a territory, a title or a licensee mostly finds worded.
     """
 
     def __init__(self, index: NameIndex, groups: Mapping[str, frozenset[str]], locale: str) -> None:
         self.index, self.groups, self.locale = index, groups, locale
-        self._territories: dict[tuple[str, ...], str] = {}
-        self._titles: dict[int, str] = {}
+        self._territories, self._titles = INDEX_WORDING.of(index, groups)
         self._media: dict[tuple[tuple[str, ...], bool | None], str] = {}
         self._terms: dict[tuple[dt.date | None, dt.date | None, int | None, dt.date | None], str] = {}
 
     def territories(self, codes: tuple[str, ...]) -> str:
         if (text := self._territories.get(codes)) is None:
-            text = self._territories[codes] = clip(territories_text(codes, self.index, self.groups), 600)
+            text = clip(territories_text(codes, self.index, self.groups), 600)
+            INDEX_WORDING.keep(self._territories, codes, text)
         return text
 
     def title(self, title: DealTitle) -> str:
         if (text := self._titles.get(title.id)) is None:
-            text = self._titles[title.id] = title_text(self.index, title)
+            record = self.index.record("title", title.id)
+            if record is None:  # a title the index does not know yet: worded from the deal's row, each time
+                return title_text(self.index, title)
+            text = label(self.index, record)
+            INDEX_WORDING.keep(self._titles, title.id, text)
         return text
 
     def media(self, media: tuple[str, ...], exclusive: bool | None) -> str:
@@ -212,6 +223,38 @@ class DealWording:
         if (text := self._terms.get(key)) is None:
             text = self._terms[key] = " · ".join(_term_parts(deal, self.locale))
         return text
+
+
+class IndexWording:
+    """The territory lists and title labels of deals, worded for the current name index and kept with it.
+
+    The name index is immutable and swapped whole after an import, so what was worded for one index stays
+    true of it: the words are kept for the last index asked about (known by a weak reference, so a swapped
+    out index is not held), and a new index starts afresh. Each kind keeps at most ``KEPT`` texts, and is
+    emptied when full (a catalog's deals repeat a few hundred territory lists; titles run to 100,000).
+    """
+
+    KEPT = 10_000
+
+    def __init__(self) -> None:
+        self._index: weakref.ref[NameIndex] | None = None
+        self._groups: Mapping[str, frozenset[str]] | None = None
+        self._words: tuple[dict[tuple[str, ...], str], dict[int, str]] = ({}, {})
+
+    def of(self, index: NameIndex, groups: Mapping[str, frozenset[str]]
+           ) -> tuple[dict[tuple[str, ...], str], dict[int, str]]:
+        """The territory lists and the title labels worded so far for this index and groups."""
+        if self._index is None or self._index() is not index or self._groups is not groups:
+            self._index, self._groups, self._words = weakref.ref(index), groups, ({}, {})
+        return self._words
+
+    def keep(self, words: dict[_K, str], key: _K, text: str) -> None:
+        if len(words) >= self.KEPT:
+            words.clear()
+        words[key] = text
+
+
+INDEX_WORDING = IndexWording()
 
 
 def deal_fields(deal: DealFact, wording: DealWording, may_see_fees: bool, *, show_title: bool = True) -> list[Field]:

@@ -5,17 +5,18 @@ Run on the demo catalog (storage/demo/deals.csv) on SQLite and PostgreSQL, throu
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import pytest
 from reply_checks import all_fields, assert_fits, text_of
 
 import commands.deals
-from commands.deals import FEES_NOTE, fit, run_deals
+from commands.deals import FEES_NOTE, DealWording, IndexWording, fit, run_deals
 from commands.dispatch import Handler
 from commands.reply import Field, Reply, ReplyKind
-from storage.deals import DealFacts, deal_facts
+from storage.deals import DealFact, DealFacts, DealTitle, deal_facts
+from storage.name_index import NameIndex, Record
 
 MIRACLE = "Miracle in Cell No. 7 turkish"
 Run = Callable[..., Awaitable[Reply]]
@@ -190,3 +191,57 @@ def test_fit_keeps_blocks_whole_and_pages_by_fields_and_characters() -> None:
     one, none = fit([[Field("a", "b")]])
     assert one == (Field("a", "b"),)
     assert none == ()
+
+
+def _index(title_name: str) -> NameIndex:
+    records = [Record("title", 1, title_name, year=2019, origin="TR", category="film"),
+               Record("territory", "MX", "Mexico"), Record("territory", "ES", "Spain"),
+               Record("group", 1, "Iberia", members=("ES", "PT")), Record("territory", "PT", "Portugal")]
+    return NameIndex.build(records, [])
+
+
+def _deal(deal_id: int, codes: tuple[str, ...]) -> DealFact:
+    return DealFact(deal_id, f"D-{deal_id}", DealTitle(1, "From the row", 2019), "Imagen TV", codes, ("free_tv",),
+                    True, None, None, None, None, "active", None, None, None, None, None, None)
+
+
+def test_territory_lists_and_titles_are_worded_once_per_name_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kept across replies while the index is the same; a new index (after an import) words them afresh."""
+    monkeypatch.setattr(commands.deals, "INDEX_WORDING", IndexWording())
+    calls: list[tuple[str, ...]] = []
+    worded = commands.deals.territories_text
+
+    def counted(codes: Iterable[str], *args: Any) -> str:
+        calls.append(tuple(codes))
+        return worded(codes, *args)
+
+    monkeypatch.setattr(commands.deals, "territories_text", counted)
+    before = _index("Miracle in Cell No. 7")
+    first = DealWording(before, before.territory_groups, "en")
+    assert first.territories(("ES", "MX", "PT")) == "Iberia (2 territories), Mexico"
+    assert first.title(_deal(1, ("MX",)).title) == "Miracle in Cell No. 7 (2019, TR, film)"
+    again = DealWording(before, before.territory_groups, "es")
+    assert again.territories(("ES", "MX", "PT")) == "Iberia (2 territories), Mexico"
+    assert calls == [("ES", "MX", "PT")]
+    after = _index("Miracle in Cell Number 7")
+    renamed = DealWording(after, after.territory_groups, "en")
+    assert renamed.title(_deal(1, ("MX",)).title) == "Miracle in Cell Number 7 (2019, TR, film)"
+    assert renamed.territories(("ES", "MX", "PT")) == "Iberia (2 territories), Mexico"
+    assert len(calls) == 2
+    # A title the index does not know yet is worded from the deal's row, and not kept for the index.
+    unknown = DealTitle(2, "Not Indexed Yet", 2026)
+    assert renamed.title(unknown) == "Not Indexed Yet (2026)"
+    _, titles = commands.deals.INDEX_WORDING.of(after, after.territory_groups)
+    assert list(titles) == [1]
+
+
+def test_kept_wording_starts_again_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = IndexWording()
+    monkeypatch.setattr(commands.deals, "INDEX_WORDING", kept)
+    monkeypatch.setattr(kept, "KEPT", 2)
+    index = _index("Miracle in Cell No. 7")
+    wording = DealWording(index, index.territory_groups, "en")
+    lists = [("MX",), ("ES",), ("PT",), ("ES", "PT")]
+    assert [wording.territories(codes) for codes in lists] == ["Mexico", "Spain", "Portugal", "Iberia (2 territories)"]
+    territories, _ = kept.of(index, index.territory_groups)
+    assert list(territories) == [("PT",), ("ES", "PT")]
