@@ -78,7 +78,7 @@ async def deals_reply(found: DealFacts, scope: str, context: CommandContext, *, 
         notes.append(f"Not understood, so left out of the question: {', '.join(leftover)}.")
     if not found.deals:
         return Reply(headline=clip(f"No deals {scope}", HEADLINE_MAX), notes=tuple(notes))
-    wording = DealWording(context.names, context.names.territory_groups, context.reader.locale)
+    wording = DealWording(context.names, context.reader.locale)
     may_see_fees = context.reader.may_see_fees
     fields, pages = fit([deal_fields(deal, wording, may_see_fees, show_title=show_title) for deal in found.deals])
     if found.truncated:
@@ -192,9 +192,9 @@ class DealWording:
     next ask of a territory, a title or a licensee mostly finds worded.
     """
 
-    def __init__(self, index: NameIndex, groups: Mapping[str, frozenset[str]], locale: str) -> None:
-        self.index, self.groups, self.locale = index, groups, locale
-        self._territories, self._titles = INDEX_WORDING.of(index, groups)
+    def __init__(self, index: NameIndex, locale: str) -> None:
+        self.index, self.groups, self.locale = index, index.territory_groups, locale
+        self._territories, self._titles = INDEX_WORDING.of(index)
         self._media: dict[tuple[tuple[str, ...], bool | None], str] = {}
         self._terms: dict[tuple[dt.date | None, dt.date | None, int | None, dt.date | None], str] = {}
 
@@ -206,11 +206,9 @@ class DealWording:
 
     def title(self, title: DealTitle) -> str:
         if (text := self._titles.get(title.id)) is None:
-            record = self.index.record("title", title.id)
-            if record is None:  # a title the index does not know yet: worded from the deal's row, each time
-                return title_text(self.index, title)
-            text = label(self.index, record)
-            INDEX_WORDING.keep(self._titles, title.id, text)
+            text = title_text(self.index, title)
+            if self.index.record("title", title.id) is not None:  # else worded from the deal's row, each time
+                INDEX_WORDING.keep(self._titles, title.id, text)
         return text
 
     def media(self, media: tuple[str, ...], exclusive: bool | None) -> str:
@@ -238,14 +236,12 @@ class IndexWording:
 
     def __init__(self) -> None:
         self._index: weakref.ref[NameIndex] | None = None
-        self._groups: Mapping[str, frozenset[str]] | None = None
         self._words: tuple[dict[tuple[str, ...], str], dict[int, str]] = ({}, {})
 
-    def of(self, index: NameIndex, groups: Mapping[str, frozenset[str]]
-           ) -> tuple[dict[tuple[str, ...], str], dict[int, str]]:
-        """The territory lists and the title labels worded so far for this index and groups."""
-        if self._index is None or self._index() is not index or self._groups is not groups:
-            self._index, self._groups, self._words = weakref.ref(index), groups, ({}, {})
+    def of(self, index: NameIndex) -> tuple[dict[tuple[str, ...], str], dict[int, str]]:
+        """The territory lists (in the index's groups) and the title labels worded so far for this index."""
+        if self._index is None or self._index() is not index:
+            self._index, self._words = weakref.ref(index), ({}, {})
         return self._words
 
     def keep(self, words: dict[_K, str], key: _K, text: str) -> None:

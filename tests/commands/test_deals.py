@@ -217,21 +217,21 @@ def test_territory_lists_and_titles_are_worded_once_per_name_index(monkeypatch: 
 
     monkeypatch.setattr(commands.deals, "territories_text", counted)
     before = _index("Miracle in Cell No. 7")
-    first = DealWording(before, before.territory_groups, "en")
+    first = DealWording(before, "en")
     assert first.territories(("ES", "MX", "PT")) == "Iberia (2 territories), Mexico"
     assert first.title(_deal(1, ("MX",)).title) == "Miracle in Cell No. 7 (2019, TR, film)"
-    again = DealWording(before, before.territory_groups, "es")
+    again = DealWording(before, "es")
     assert again.territories(("ES", "MX", "PT")) == "Iberia (2 territories), Mexico"
     assert calls == [("ES", "MX", "PT")]
     after = _index("Miracle in Cell Number 7")
-    renamed = DealWording(after, after.territory_groups, "en")
+    renamed = DealWording(after, "en")
     assert renamed.title(_deal(1, ("MX",)).title) == "Miracle in Cell Number 7 (2019, TR, film)"
     assert renamed.territories(("ES", "MX", "PT")) == "Iberia (2 territories), Mexico"
     assert len(calls) == 2
     # A title the index does not know yet is worded from the deal's row, and not kept for the index.
     unknown = DealTitle(2, "Not Indexed Yet", 2026)
     assert renamed.title(unknown) == "Not Indexed Yet (2026)"
-    _, titles = commands.deals.INDEX_WORDING.of(after, after.territory_groups)
+    _, titles = commands.deals.INDEX_WORDING.of(after)
     assert list(titles) == [1]
 
 
@@ -240,8 +240,8 @@ def test_kept_wording_starts_again_when_full(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(commands.deals, "INDEX_WORDING", kept)
     monkeypatch.setattr(kept, "KEPT", 2)
     index = _index("Miracle in Cell No. 7")
-    wording = DealWording(index, index.territory_groups, "en")
+    wording = DealWording(index, "en")
     lists = [("MX",), ("ES",), ("PT",), ("ES", "PT")]
     assert [wording.territories(codes) for codes in lists] == ["Mexico", "Spain", "Portugal", "Iberia (2 territories)"]
-    territories, _ = kept.of(index, index.territory_groups)
+    territories, _ = kept.of(index)
     assert list(territories) == [("PT",), ("ES", "PT")]
