@@ -51,23 +51,33 @@ def render_text(reply: Reply) -> str:
 
 def _field_lines(fields: tuple[Field, ...]) -> list[str]:
     lines: list[str] = []
+    append = lines.append
     for field in fields:
-        lines += ["", f"{field.name}{' (confidential)' if field.confidential else ''}"]
+        append("")
+        append(f"{field.name} (confidential)" if field.confidential else field.name)
         for value_line in field.value.splitlines():
-            lines += _wrapped(value_line)
+            if _fits(value_line):  # most do: appended as they are, not through a list of their own
+                append(f"  {value_line}")
+            else:
+                lines += _wrapped(value_line)
     return lines
 
 
-def _wrapped(line: str) -> list[str]:
-    """A field's line indented, and wrapped at ``WIDTH`` when it is longer, exactly as ``textwrap`` would.
+def _fits(line: str) -> bool:
+    """Does a field's line need no wrapping: short, printable, not blank and not ending in a space (which
+    ``textwrap`` would drop)?"""
+    return len(line) <= WIDTH - 2 and line.isprintable() and not line.endswith(" ") and bool(line.strip())
 
-    Most lines fit as they are. A longer line of plain words (printable, single spaces, no hyphen that
-    ``textwrap`` might break at) is wrapped here (``_fill``) unless a word is too long for its line:
-    ``textwrap`` finds its break points with a regular expression and took most of a 200-figure list's
-    rendering. It is asked about every other line (it also turns tabs and odd whitespace into spaces).
+
+def _wrapped(line: str) -> list[str]:
+    """A field's line that does not fit as it is (``_fits``), indented and wrapped at ``WIDTH`` exactly as
+    ``textwrap`` would.
+
+    A line of plain words (printable, single spaces, no hyphen that ``textwrap`` might break at) is wrapped
+    here (``_fill``) unless a word is too long for its line: ``textwrap`` finds its break points with a
+    regular expression and took most of a 200-figure list's rendering. It is asked about every other line (it
+    also turns tabs and odd whitespace into spaces).
     """
-    if len(line) <= WIDTH - 2 and line.isprintable() and line.strip() and not line.endswith(" "):
-        return [f"  {line}"]
     if (line and line.isprintable() and "-" not in line and "  " not in line and line.strip() == line
             and (filled := _fill(line)) is not None):
         return filled
