@@ -15,7 +15,9 @@ and measures in a fresh child process per database, so each start-up and peak RS
   process reads much of the catalog from the disk); autocomplete: ``commands.autocomplete`` plus the
   choice names, for prefixes of titles;
 - 50 concurrent commands (``asyncio.gather``, each with its own session) against the same 50 one by one;
-- peak RSS of the child (``VmHWM``; ``resource.getrusage`` where there is no ``/proc``).
+- peak RSS of the child (``VmHWM``; ``resource.getrusage`` where there is no ``/proc``);
+- the machine's pace before and after the child's lookups (``lookup_texts.pace_ms``: a fixed piece of
+  Python), so a run's medians can be read against how fast the machine ran while they were taken.
 
 Baselines in the same run: the same commands on a copy of each database without the project's secondary
 indexes (every ``ix_*`` index dropped; unique constraints stay, they are the data's rules), and PostgreSQL
@@ -56,7 +58,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import generate  # noqa: E402
-from lookup_texts import LOOKUPS, command_texts, percentile  # noqa: E402
+from lookup_texts import LOOKUPS, command_texts, pace_ms, percentile  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
 from storage.db import create_engine  # noqa: E402
@@ -144,6 +146,7 @@ async def child(url: str, queries: dict[str, list[str]], repeat: int, budget: fl
     async with open_catalog(Settings(database_url=url)) as catalog:
         result["startup_s"] = time.perf_counter() - started
         reader = Reader()
+        pace_before = pace_ms()
 
         async def one(query: str) -> str:
             reply = await answer(query, catalog, reader)
@@ -171,6 +174,7 @@ async def child(url: str, queries: dict[str, list[str]], repeat: int, budget: fl
         together = time.perf_counter() - before
         result["concurrent"] = {"n": len(mixed), "serial_per_s": len(mixed) / serial,
                                 "concurrent_per_s": len(mixed) / together}
+        result["pace_ms"] = [pace_before, pace_ms()]
     result["peak_rss_mb"] = peak_rss_mb()
     return result
 
@@ -337,7 +341,8 @@ def report(size: int, results: dict[str, dict[str, Any]], dropped: list[str]) ->
             c = r["concurrent"]
             print(f"{variant:22} start-up {r['startup_s']:.2f} s, peak RSS {r['peak_rss_mb']:.0f} MB,"
                   f" {c['n']} commands: {c['concurrent_per_s']:.0f}/s concurrent vs {c['serial_per_s']:.0f}/s"
-                  f" one by one (x{c['concurrent_per_s'] / c['serial_per_s']:.2f})")
+                  f" one by one (x{c['concurrent_per_s'] / c['serial_per_s']:.2f}); machine pace"
+                  f" {' then '.join(f'{pace:.1f}' for pace in r['pace_ms'])} ms")
 
 
 def verdicts(results: dict[str, dict[str, Any]], imported: dict[str, Any] | None) -> list[str]:

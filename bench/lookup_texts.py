@@ -4,6 +4,8 @@ generated catalog) and ``bench/lookups.py`` (a catalog already on disk)."""
 from __future__ import annotations
 
 import random
+import statistics
+import time
 from collections.abc import Sequence
 
 LOOKUPS = ("title", "ratings title", "ratings territory", "ratings group", "deals title", "deals territory",
@@ -36,3 +38,23 @@ def percentile(values: list[float], share: float) -> float:
     """The value ``share`` of the way up the sorted values (0.99: the p99; at n < 100, near the maximum)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def pace_ms(rounds: int = 7) -> float:
+    """How fast this machine runs Python right now: milliseconds for a fixed piece of work like a list's
+    (counts written into text, split and looked up), the median of ``rounds``.
+
+    A shared 2-core machine's speed drifts by tens of percent from one stretch of minutes to the next, and
+    every timing with it: a lookup's median read beside the pace it ran at tells a slower change from a
+    slower machine (at a pace 1.25x another run's, its medians are expected about 1.25x as long).
+    """
+
+    def once() -> float:
+        started = time.perf_counter()
+        seen: dict[str, int] = {}
+        for i in range(20_000):
+            text = f"{i * 7919:,} viewers · share {i % 997 / 10}%"
+            seen[text[:5]] = seen.get(text[:5], 0) + len(text.split(" · "))
+        return (time.perf_counter() - started) * 1000
+
+    return statistics.median(once() for _ in range(rounds))

@@ -13,6 +13,9 @@ the SQL statements each query ran with their time (``before/after_cursor_execute
 
 ``--replies FILE`` writes every reply's console text first, to check that a change left the answers alone.
 
+The machine's pace (``lookup_texts.pace_ms``) is printed after the medians, as taken before and after them:
+two runs' medians compare only at a like pace.
+
 Run: ``python bench/lookups.py /tmp/slate-work/title100k.db`` (add ``--profile title``).
 """
 
@@ -36,7 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lookup_texts import LOOKUPS, command_texts, percentile  # noqa: E402
+from lookup_texts import LOOKUPS, command_texts, pace_ms, percentile  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 from bot.catalog import open_catalog  # noqa: E402
@@ -111,6 +114,7 @@ async def main_async(arguments: argparse.Namespace) -> None:
                 for name in arguments.only or LOOKUPS:
                     for query in queries[name]:
                         out.write(f"### {query}\n{render_text(await answer(query, catalog, reader))}\n")
+        pace_before = pace_ms()
         print(f"{'command':18} {'median':>8} {'p99':>8} {'max':>8} {'n':>5} answered")
         for name in arguments.only or LOOKUPS:
             texts = queries[name]
@@ -130,6 +134,7 @@ async def main_async(arguments: argparse.Namespace) -> None:
                   f" {len(times):5} {answered:.0%}", flush=True)
             for spent, round_number, query in sorted(asked, reverse=True)[: arguments.slowest]:
                 print(f"{'':18} {spent:8.2f} ms, round {round_number}: {query}")
+        print(f"machine pace {pace_before:.1f} ms before, {pace_ms():.1f} after (lookup_texts.pace_ms)")
         for name in arguments.profile:
             texts = queries[name]
             timer = StatementTimer(catalog.engine)
