@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache, wraps
 from typing import Any, ParamSpec, TypeVar, cast
 
-from sqlalchemy import BindParameter, Executable, String, bindparam, event
+from sqlalchemy import BindParameter, Executable, Integer, String, bindparam, event
 from sqlalchemy.engine import Row, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
@@ -74,6 +74,20 @@ def one_territory(codes: frozenset[str] | None) -> tuple[frozenset[str] | None, 
     if codes is not None and len(codes) == 1:
         return frozenset({ANY_TERRITORY}), {TERRITORY_PARAMETER: next(iter(codes))}
     return codes, {}
+
+
+# A question about one title's deals (``deals <title>``, ``avails <title> <group>``) is asked with one statement
+# for every title in the same way: built for ``ANY_TITLE`` (no title's id), which its filter writes as a
+# parameter (``title_value``), it is given the title as it runs. Built afresh, the statement took 0.9 ms of
+# Python an ask (an avails question's whole SQL took less), and a statement kept per title would churn.
+ANY_TITLE = -1
+TITLE_PARAMETER = "title_id"
+
+
+def title_value(title_id: int) -> int | BindParameter[int]:
+    """What a filter on one title compares with: the id itself, or for ``ANY_TITLE`` the parameter the
+    statement is given when it runs (no default, as ``territory_value``)."""
+    return bindparam(TITLE_PARAMETER, type_=Integer) if title_id == ANY_TITLE else title_id
 
 
 async def column_rows(session: AsyncSession, statement: Executable, parameters: dict[str, Any] | None = None, *,

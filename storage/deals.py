@@ -24,7 +24,16 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, case, func, select
 from sqlalchemy.sql.elements import UnaryExpression
 
 from storage.catalog import FigureFact, figure_facts, listed_values
-from storage.db import CatalogSession, column_rows, keep_statements, one_territory, territory_value
+from storage.db import (
+    ANY_TITLE,
+    TITLE_PARAMETER,
+    CatalogSession,
+    column_rows,
+    keep_statements,
+    one_territory,
+    territory_value,
+    title_value,
+)
 from storage.models import Airing, AudienceFigure, Company, Deal, DealMedia, DealTerritory, Title
 from storage.vocab import STATUS_RANK
 
@@ -167,7 +176,7 @@ def _of_deals(*, title_id: int | None, territory_codes: Collection[str] | None, 
     """The deals of a title or licensee (or every deal), narrowed by the other filters, in reading order."""
     query = select(Deal.id.label("deal_id"), _status_rank().label("status_rank"), Deal.start_date, Deal.deal_ref)
     if title_id is not None:
-        query = query.where(Deal.title_id == title_id)
+        query = query.where(Deal.title_id == title_value(title_id))
     if licensee_id is not None:
         query = query.where(Deal.licensee_id == licensee_id)
     if territory_codes is not None:
@@ -186,7 +195,25 @@ def _about_places(title_id: int | None, territory_codes: frozenset[str] | None, 
     return title_id is None and licensee_id is None and territory_codes is not None
 
 
-@keep_statements(_about_places)
+def _kept(title_id: int | None, territory_codes: frozenset[str] | None, licensee_id: int | None, *_: Any) -> bool:
+    """Is this statement kept: built for territories only, or for ``ANY_TITLE`` (in any territories)?"""
+    return _about_places(title_id, territory_codes, licensee_id) or (title_id == ANY_TITLE and licensee_id is None)
+
+
+def _kept_question(title_id: int | None, codes: frozenset[str] | None, licensee_id: int | None,
+                   ) -> tuple[int | None, frozenset[str] | None, dict[str, Any]]:
+    """The title and territories a question's statement is built for, and the parameters it runs with: one
+    territory alone as ``ANY_TERRITORY`` (``storage.db.one_territory``), a title's deals (without a licensee)
+    as ``ANY_TITLE``, anything else as asked."""
+    if _about_places(title_id, codes, licensee_id):
+        built, parameters = one_territory(codes)
+        return None, built, parameters
+    if title_id is not None and licensee_id is None:
+        return ANY_TITLE, codes, {TITLE_PARAMETER: title_id}
+    return title_id, codes, {}
+
+
+@keep_statements(_kept)
 def _deal_facts_statement(title_id: int | None, territory_codes: frozenset[str] | None, licensee_id: int | None,
                           statuses: frozenset[str], wanted: int | None, dialect: str) -> Select[Any]:
     """``deal_facts``' statement (kept for a question about places: see ``keep_statements``)."""
@@ -230,11 +257,10 @@ async def deal_facts(
         return DealFacts(deals=(), truncated=False)  # no deal touches none of the territories
     dialect = (await session.connection()).dialect.name
     codes = frozenset(territory_codes) if territory_codes is not None else None
-    kept = _about_places(title_id, codes, licensee_id)
-    built, parameters = one_territory(codes) if kept else (codes, {})
-    query = _deal_facts_statement(title_id, built, licensee_id, frozenset(statuses or ()),
+    built_title, built_codes, parameters = _kept_question(title_id, codes, licensee_id)
+    query = _deal_facts_statement(built_title, built_codes, licensee_id, frozenset(statuses or ()),
                                   limit + 1 if limit is not None else None, dialect)  # one more tells there are more
-    rows = await column_rows(session, query, parameters, kept=kept)
+    rows = await column_rows(session, query, parameters, kept=_kept(built_title, built_codes, licensee_id))
     truncated = limit is not None and len(rows) > limit
     if truncated:
         rows = rows[:limit]

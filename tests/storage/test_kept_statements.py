@@ -1,12 +1,22 @@
 """Statements of questions about places (a territory, or a group's merge of its territories' walks: costly to
-build) are built once and kept; a title's or channel's are built each time, so a stream of different titles
-never churns the kept ones out (``storage.db.keep_statements``)."""
+build) are built once and kept; so are a title's deals' and its card's, built for any title (``ANY_TITLE``);
+a title's figure list or a channel's are built each time, so a stream of different titles never churns the kept ones out
+(``storage.db.keep_statements``)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import StatementError
+
 from storage import audience, deals
 from storage.audience import AudienceScope
-from storage.db import ANY_TERRITORY, STATEMENTS_KEPT, SessionFactory, keep_statements
+from storage.catalog import card_statements, title_facts
+from storage.db import ANY_TERRITORY, ANY_TITLE, STATEMENTS_KEPT, SessionFactory, keep_statements
+from storage.models import AudienceFigure, Deal, Release, Title
 
 LATAM = frozenset({"MX", "CL", "CO"})
 
@@ -25,6 +35,37 @@ def test_places_statements_are_kept_and_a_titles_are_not() -> None:
         assert deals._deal_facts_statement(None, codes, None, frozenset(), 201, "sqlite") is kept
     assert deals._deal_facts_statement(3, LATAM, None, frozenset(), None, "sqlite") is not \
         deals._deal_facts_statement(3, LATAM, None, frozenset(), None, "sqlite")
+    for codes in (None, LATAM):
+        kept = deals._deal_facts_statement(ANY_TITLE, codes, None, frozenset(), None, "sqlite")
+        assert deals._deal_facts_statement(ANY_TITLE, codes, None, frozenset(), None, "sqlite") is kept
+    assert deals._deal_facts_statement(ANY_TITLE, None, 5, frozenset(), None, "sqlite") is not \
+        deals._deal_facts_statement(ANY_TITLE, None, 5, frozenset(), None, "sqlite")  # a licensee's: not kept
+
+
+async def test_a_titles_deals_are_one_statement_given_the_title_as_it_runs(
+        demo_session_factory: SessionFactory) -> None:
+    """Every title's deals (alone, in some territories, in some statuses) run the one statement built for
+    ``ANY_TITLE``, each given its own title: each answers as the statement built for that title alone."""
+    async with demo_session_factory() as session:
+        dialect = session.bind.dialect.name
+        titles = list((await session.scalars(select(Deal.title_id).distinct().order_by(Deal.title_id))).all())
+        assert len(titles) >= 3
+        questions: list[tuple[frozenset[str] | None, frozenset[str]]] = [
+            (None, frozenset()), (LATAM, frozenset()), (frozenset({"MX"}), frozenset()),
+            (None, frozenset({"active"}))]
+        for title_id in titles:
+            for codes, statuses in questions:
+                found = await deals.deal_facts(session, title_id=title_id, territory_codes=codes, statuses=statuses)
+                alone = await session.execute(deals._deal_facts_statement.__wrapped__(  # type: ignore[attr-defined]
+                    title_id, codes, None, statuses, deals.DEALS_LIMIT + 1, dialect))
+                assert [deal.id for deal in found.deals] == [row[0] for row in alone]
+                assert {deal.title.id for deal in found.deals} <= {title_id}
+        assert deals._kept_question(7, LATAM, None) == (ANY_TITLE, LATAM, {"title_id": 7})
+        assert deals._kept_question(7, None, 5) == (7, None, {})
+        assert deals._kept_question(None, frozenset({"MX"}), None) == (
+            None, frozenset({ANY_TERRITORY}), {"territory": "MX"})
+        with pytest.raises(StatementError):  # run without its title, it fails rather than finding nothing
+            await session.execute(deals._deal_facts_statement(ANY_TITLE, None, None, frozenset(), None, dialect))
 
 
 async def test_one_territory_is_one_statement_given_the_territory_as_it_runs(
@@ -51,8 +92,56 @@ async def test_one_territory_is_one_statement_given_the_territory_as_it_runs(
     assert parameters == {"territory": "MX"}
     assert audience._kept_scope(AudienceScope(territories=LATAM)) == (AudienceScope(territories=LATAM), {})
     with_title = AudienceScope(territories=frozenset({"MX"}), title_id=7)
-    assert audience._kept_scope(with_title) == (with_title, {})
+    assert audience._kept_scope(with_title) == (replace(with_title, title_id=ANY_TITLE), {"title_id": 7})
+    on_channel = AudienceScope(title_id=7, channel_id=3)
+    assert audience._kept_scope(on_channel) == (on_channel, {})
 
+
+async def test_a_titles_figures_are_one_statement_given_the_title_as_it_runs(
+        demo_session_factory: SessionFactory) -> None:
+    """Every title's figures (anywhere, in a territory, in a group, in a period) run the one statement built
+    for ``ANY_TITLE``, each given its own title: each answers as the statement built for that title alone."""
+    async with demo_session_factory() as session:
+        dialect = session.bind.dialect.name
+        titles = list((await session.scalars(
+            select(AudienceFigure.title_id).distinct().order_by(AudienceFigure.title_id))).all())
+        assert len(titles) >= 3
+        for title_id in titles:
+            for scope in (AudienceScope(title_id=title_id), AudienceScope(title_id=title_id, territories=LATAM),
+                          AudienceScope(title_id=title_id, territories=frozenset({"MX"})),
+                          AudienceScope(title_id=title_id, start=dt.date(2020, 1, 1), end=dt.date(2025, 12, 31))):
+                listed = await audience.audience_figures(session, scope)
+                alone = await session.execute(audience._figure_list.__wrapped__(  # type: ignore[attr-defined]
+                    scope, "best", 200, dialect, "plain", audience.FIGURES_COUNTED_UP_TO))
+                rows = alone.all()
+                assert listed.rows == tuple(map(audience.audience_row, rows))
+                assert listed.total == (rows[0][audience.ROW_WIDTH] if rows else 0)
+        assert audience._figure_list(AudienceScope(title_id=ANY_TITLE), "best", 200, "sqlite", "plain") is \
+            audience._figure_list(AudienceScope(title_id=ANY_TITLE), "best", 200, "sqlite", "plain")
+
+
+
+async def test_a_title_card_is_one_set_of_statements_given_the_title_as_it_runs(
+        demo_session_factory: SessionFactory) -> None:
+    """Every title's card, with all its figures or its strongest, runs the statements built once for
+    ``ANY_TITLE``, each given its own title: each card counts that title's own figures, releases and deals."""
+    assert card_statements(6) is card_statements(6)
+    async with demo_session_factory() as session:
+        def count(model: type[AudienceFigure | Release | Deal], title_id: int) -> object:
+            return session.scalar(select(func.count()).select_from(model).where(model.title_id == title_id))
+
+        titles = list((await session.scalars(select(Title.id).order_by(Title.id))).all())
+        for title_id in titles:
+            for strongest in (None, 6):
+                facts = await title_facts(session, title_id, strongest=strongest)
+                assert facts is not None
+                assert facts.title.id == title_id
+                assert facts.figures_held == await count(AudienceFigure, title_id)
+                assert len(facts.releases) == await count(Release, title_id)
+                assert facts.footprint.deals == await count(Deal, title_id)
+        assert await title_facts(session, max(titles) + 1) is None
+        with pytest.raises(StatementError):  # run without its title, it fails rather than finding nothing
+            await session.execute(card_statements(None).releases)
 
 def test_only_the_last_questions_are_kept() -> None:
     built: list[int] = []
