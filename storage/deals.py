@@ -216,7 +216,7 @@ def _kept_question(title_id: int | None, codes: frozenset[str] | None, licensee_
 @keep_statements(_kept)
 def _deal_facts_statement(title_id: int | None, territory_codes: frozenset[str] | None, licensee_id: int | None,
                           statuses: frozenset[str], wanted: int | None, dialect: str) -> Select[Any]:
-    """``deal_facts``' statement (kept for a question about places: see ``keep_statements``)."""
+    """``deal_facts``' statement (kept for a question about places or about any title: ``_kept``)."""
     if territory_codes is not None and title_id is None and licensee_id is None:
         ordered = _in_territories(territory_codes, statuses, wanted, dialect).subquery("in_order")
     else:
