@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple, Self
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import BindParameter, Select, exists, func, select
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -188,7 +188,7 @@ async def title_facts(session: CatalogSession, title_id: int, *, strongest: int 
                       footprint=footprint, quotes=quotes)
 
 
-def _footprint_and_quotes(title_id: Any) -> Select[*tuple[Any, ...]]:
+def _footprint_and_quotes(title_id: int | BindParameter[int]) -> Select[*tuple[Any, ...]]:
     """The title's deal count, quote count, and the territories and media of its deals that are not cancelled
     as lists in one value each (they are codes and canonical values, which hold no comma): one statement."""
     live = (Deal.title_id == title_id, Deal.status.is_distinct_from("cancelled"))

@@ -1,6 +1,7 @@
 """Statements of questions about places (a territory, or a group's merge of its territories' walks: costly to
-build) are built once and kept; so are a title's deals' and its card's, built for any title (``ANY_TITLE``);
-a title's figure list or a channel's are built each time, so a stream of different titles never churns the kept ones out
+build) are built once and kept, and so are a title's deals', figures' and card's, built for any title
+(``ANY_TITLE``) and given the title as they run; a statement built for one title's id, or for a channel, is
+built each time, so a stream of different titles or channels never churns the kept ones out
 (``storage.db.keep_statements``)."""
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from storage.models import AudienceFigure, Deal, Release, Title
 LATAM = frozenset({"MX", "CL", "CO"})
 
 
-def test_places_statements_are_kept_and_a_titles_are_not() -> None:
+def test_places_and_any_titles_statements_are_kept_and_one_titles_are_not() -> None:
     for place in (AudienceScope(territories=LATAM), AudienceScope(territories=frozenset({"MX"}))):
         listed = audience._figure_list(place, "best", 200, "sqlite", False)
         assert audience._figure_list(place, "best", 200, "sqlite", False) is listed
