@@ -45,8 +45,9 @@ def pace_ms(rounds: int = 7) -> float:
     (counts written into text, split and looked up), the median of ``rounds``.
 
     A shared 2-core machine's speed drifts by tens of percent from one stretch of minutes to the next, and
-    every timing with it: a lookup's median read beside the pace it ran at tells a slower change from a
-    slower machine (at a pace 1.25x another run's, its medians are expected about 1.25x as long).
+    every timing with it. Read beside a run's medians, the pace tells a slower processor from a slower
+    change. It does not measure memory: two runs at the same pace (41-42 ms) gave the place lists, whose 200
+    rows are scattered pages, 9.7-10.5 ms and 8.1-8.5 ms (docs/performance.md, the ninth round).
     """
 
     def once() -> float:

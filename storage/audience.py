@@ -23,11 +23,11 @@ from sqlalchemy.sql.operators import custom_op
 from storage.catalog import FigureFact, with_channel_and_territory
 from storage.db import (
     ANY_TITLE,
-    TITLE_PARAMETER,
     CatalogSession,
     column_rows,
     keep_statements,
     one_territory,
+    one_title,
     territory_value,
     title_value,
 )
@@ -191,7 +191,8 @@ def _kept_scope(scope: AudienceScope) -> tuple[AudienceScope, dict[str, Any]]:
         territories, parameters = one_territory(scope.territories)
         return replace(scope, territories=territories), parameters
     if scope.title_id is not None and scope.channel_id is None:
-        return replace(scope, title_id=ANY_TITLE), {TITLE_PARAMETER: scope.title_id}
+        title_id, parameters = one_title(scope.title_id)
+        return replace(scope, title_id=title_id), parameters
     return scope, {}
 
 

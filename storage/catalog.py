@@ -17,7 +17,7 @@ from sqlalchemy import BindParameter, Select, exists, func, select
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 from sqlalchemy.sql.base import ExecutableOption
 
-from storage.db import ANY_TITLE, TITLE_PARAMETER, CatalogSession, column_rows, title_value
+from storage.db import ANY_TITLE, CatalogSession, column_rows, one_title, title_value
 from storage.models import (
     Airing,
     AudienceFigure,
@@ -170,7 +170,7 @@ async def title_facts(session: CatalogSession, title_id: int, *, strongest: int 
     entities, for all but the title: building an AudienceFigure and an Airing per row cost more than the query.
     """
     statements = card_statements(strongest)
-    by_title = {TITLE_PARAMETER: title_id}
+    by_title = one_title(title_id)[1]
     title = (await session.scalars(statements.title, by_title)).unique().first()
     if title is None:
         return None

@@ -91,6 +91,12 @@ def title_value(title_id: int) -> int | BindParameter[int]:
     return bindparam(TITLE_PARAMETER, type_=Integer) if title_id == ANY_TITLE else title_id
 
 
+def one_title(title_id: int) -> tuple[int, dict[str, Any]]:
+    """The title a kept statement is built for (``ANY_TITLE``), and the parameters it runs with: the title's id
+    (``one_territory``'s twin for a title)."""
+    return ANY_TITLE, {TITLE_PARAMETER: title_id}
+
+
 async def column_rows(session: AsyncSession, statement: Executable, parameters: dict[str, Any] | None = None, *,
                       kept: bool) -> Sequence[Row[*tuple[Any, ...]]]:
     """All rows of a statement that selects columns, not ORM entities; ``kept`` when ``keep_statements``

@@ -26,11 +26,11 @@ from sqlalchemy.sql.elements import UnaryExpression
 from storage.catalog import FigureFact, figure_facts, listed_values
 from storage.db import (
     ANY_TITLE,
-    TITLE_PARAMETER,
     CatalogSession,
     column_rows,
     keep_statements,
     one_territory,
+    one_title,
     territory_value,
     title_value,
 )
@@ -209,7 +209,8 @@ def _kept_question(title_id: int | None, codes: frozenset[str] | None, licensee_
         built, parameters = one_territory(codes)
         return None, built, parameters
     if title_id is not None and licensee_id is None:
-        return ANY_TITLE, codes, {TITLE_PARAMETER: title_id}
+        built_title, parameters = one_title(title_id)
+        return built_title, codes, parameters
     return title_id, codes, {}
 
 
