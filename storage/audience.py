@@ -22,10 +22,13 @@ from sqlalchemy.sql.operators import custom_op
 
 from storage.catalog import FigureFact, with_channel_and_territory
 from storage.db import (
+    ANY_COMPANY,
     ANY_TITLE,
     CatalogSession,
     column_rows,
+    company_value,
     keep_statements,
+    one_company,
     one_territory,
     one_title,
     territory_value,
@@ -147,7 +150,7 @@ def _scope_filters(scope: AudienceScope, entity: Any = AudienceFigure, *, dated_
         filters.append(entity.territory_code == territory_value(codes[0]) if len(codes) == 1
                        else entity.territory_code.in_(codes))
     if scope.channel_id is not None:
-        filters.append(entity.channel_id == scope.channel_id)
+        filters.append(entity.channel_id == company_value(scope.channel_id))
     air_date = _unindexed(entity.air_date) if unindexed_dates else entity.air_date
     if dated_only and scope.start is not None:
         filters.append(air_date >= scope.start)
@@ -177,22 +180,28 @@ def _about_places(scope: AudienceScope, *_: Any) -> bool:
 
 
 def _kept(scope: AudienceScope, *_: Any) -> bool:
-    """Is a statement built for this scope kept: about places only, or about any title (``ANY_TITLE``)?"""
-    return _about_places(scope) or (scope.title_id == ANY_TITLE and scope.channel_id is None)
+    """Is a statement built for this scope kept: about places only, about any title (``ANY_TITLE``) or about
+    any channel (``ANY_COMPANY``)?"""
+    return (_about_places(scope) or (scope.title_id == ANY_TITLE and scope.channel_id is None)
+            or (scope.channel_id == ANY_COMPANY and scope.title_id is None))
 
 
 def _kept_scope(scope: AudienceScope) -> tuple[AudienceScope, dict[str, Any]]:
     """The scope a question's statements are built for, and the parameters they run with: a question about
     one territory alone is built for any territory and given its own when it runs (``storage.db.one_territory``);
     one about a title (without a channel; in any territories and period) for any title, and given the title
-    (``storage.db.ANY_TITLE``: built afresh, a title's figure list took 0.85 ms of Python); any other
-    question's statements are built for its scope."""
+    (``storage.db.ANY_TITLE``: built afresh, a title's figure list took 0.85 ms of Python); one about a
+    channel (without a title) for any channel (``storage.db.ANY_COMPANY``) in the same way; any other
+    question's statements (a title on a channel) are built for its scope."""
     if _about_places(scope):
         territories, parameters = one_territory(scope.territories)
         return replace(scope, territories=territories), parameters
     if scope.title_id is not None and scope.channel_id is None:
         title_id, parameters = one_title(scope.title_id)
         return replace(scope, title_id=title_id), parameters
+    if scope.channel_id is not None and scope.title_id is None:
+        channel_id, parameters = one_company(scope.channel_id)
+        return replace(scope, channel_id=channel_id), parameters
     return scope, {}
 
 

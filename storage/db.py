@@ -97,6 +97,24 @@ def one_title(title_id: int) -> tuple[int, dict[str, Any]]:
     return ANY_TITLE, {TITLE_PARAMETER: title_id}
 
 
+# A question about one company (a licensee's deals, a buyer's figures on its channels) the same way again:
+# built for ``ANY_COMPANY`` and given the company's id as it runs. A buyer's two statements, built afresh,
+# took about 1 ms of Python an ask.
+ANY_COMPANY = -1
+COMPANY_PARAMETER = "company_id"
+
+
+def company_value(company_id: int) -> int | BindParameter[int]:
+    """What a filter on one company compares with: the id itself, or for ``ANY_COMPANY`` the parameter the
+    statement is given when it runs (no default, as ``territory_value``)."""
+    return bindparam(COMPANY_PARAMETER, type_=Integer) if company_id == ANY_COMPANY else company_id
+
+
+def one_company(company_id: int) -> tuple[int, dict[str, Any]]:
+    """The company a kept statement is built for (``ANY_COMPANY``), and the parameters it runs with."""
+    return ANY_COMPANY, {COMPANY_PARAMETER: company_id}
+
+
 async def column_rows(session: AsyncSession, statement: Executable, parameters: dict[str, Any] | None = None, *,
                       kept: bool) -> Sequence[Row[*tuple[Any, ...]]]:
     """All rows of a statement that selects columns, not ORM entities; ``kept`` when ``keep_statements``

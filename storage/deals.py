@@ -18,17 +18,21 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, case, func, select, union, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, Select, bindparam, case, func, select, union, union_all
 from sqlalchemy.sql.elements import UnaryExpression
 
 from storage.catalog import FigureFact, figure_facts, listed_values
 from storage.db import (
+    ANY_COMPANY,
     ANY_TITLE,
     CatalogSession,
     column_rows,
+    company_value,
     keep_statements,
+    one_company,
     one_territory,
     one_title,
     territory_value,
@@ -178,7 +182,7 @@ def _of_deals(*, title_id: int | None, territory_codes: Collection[str] | None, 
     if title_id is not None:
         query = query.where(Deal.title_id == title_value(title_id))
     if licensee_id is not None:
-        query = query.where(Deal.licensee_id == licensee_id)
+        query = query.where(Deal.licensee_id == company_value(licensee_id))
     if territory_codes is not None:
         # A title's or licensee's few deals, each checked on its own territory rows.
         codes = DealTerritory.territory_code.in_(sorted(territory_codes))
@@ -196,22 +200,27 @@ def _about_places(title_id: int | None, territory_codes: frozenset[str] | None, 
 
 
 def _kept(title_id: int | None, territory_codes: frozenset[str] | None, licensee_id: int | None, *_: Any) -> bool:
-    """Is this statement kept: built for territories only, or for ``ANY_TITLE`` (in any territories)?"""
-    return _about_places(title_id, territory_codes, licensee_id) or (title_id == ANY_TITLE and licensee_id is None)
+    """Is this statement kept: built for territories only, for ``ANY_TITLE`` or for ``ANY_COMPANY`` (either in
+    any territories)?"""
+    return (_about_places(title_id, territory_codes, licensee_id)
+            or (title_id == ANY_TITLE and licensee_id is None) or (licensee_id == ANY_COMPANY and title_id is None))
 
 
 def _kept_question(title_id: int | None, codes: frozenset[str] | None, licensee_id: int | None,
-                   ) -> tuple[int | None, frozenset[str] | None, dict[str, Any]]:
-    """The title and territories a question's statement is built for, and the parameters it runs with: one
-    territory alone as ``ANY_TERRITORY`` (``storage.db.one_territory``), a title's deals (without a licensee)
-    as ``ANY_TITLE``, anything else as asked."""
+                   ) -> tuple[int | None, frozenset[str] | None, int | None, dict[str, Any]]:
+    """The title, territories and licensee a question's statement is built for, and the parameters it runs
+    with: one territory alone as ``ANY_TERRITORY`` (``storage.db.one_territory``), a title's deals (without a
+    licensee) as ``ANY_TITLE``, a licensee's (without a title) as ``ANY_COMPANY``, anything else as asked."""
     if _about_places(title_id, codes, licensee_id):
         built, parameters = one_territory(codes)
-        return None, built, parameters
+        return None, built, None, parameters
     if title_id is not None and licensee_id is None:
         built_title, parameters = one_title(title_id)
-        return built_title, codes, parameters
-    return title_id, codes, {}
+        return built_title, codes, None, parameters
+    if licensee_id is not None and title_id is None:
+        built_licensee, parameters = one_company(licensee_id)
+        return None, codes, built_licensee, parameters
+    return title_id, codes, licensee_id, {}
 
 
 @keep_statements(_kept)
@@ -258,10 +267,10 @@ async def deal_facts(
         return DealFacts(deals=(), truncated=False)  # no deal touches none of the territories
     dialect = (await session.connection()).dialect.name
     codes = frozenset(territory_codes) if territory_codes is not None else None
-    built_title, built_codes, parameters = _kept_question(title_id, codes, licensee_id)
-    query = _deal_facts_statement(built_title, built_codes, licensee_id, frozenset(statuses or ()),
+    built_title, built_codes, built_licensee, parameters = _kept_question(title_id, codes, licensee_id)
+    query = _deal_facts_statement(built_title, built_codes, built_licensee, frozenset(statuses or ()),
                                   limit + 1 if limit is not None else None, dialect)  # one more tells there are more
-    rows = await column_rows(session, query, parameters, kept=_kept(built_title, built_codes, licensee_id))
+    rows = await column_rows(session, query, parameters, kept=_kept(built_title, built_codes, built_licensee))
     truncated = limit is not None and len(rows) > limit
     if truncated:
         rows = rows[:limit]
@@ -291,20 +300,34 @@ async def avails_deals(session: CatalogSession, title_id: int, territory_codes: 
     ]
 
 
+# The titles a buyer's figures are narrowed to (``channel_figures``), given as the kept statement runs.
+TITLE_IDS_PARAMETER = "title_ids"
+
+
+@lru_cache(maxsize=2)
+def _channel_figures_statement(narrowed: bool) -> Select[Any]:
+    """``channel_figures``' statement, built once for any company (``storage.db.ANY_COMPANY``), and with
+    ``narrowed`` for any titles (``TITLE_IDS_PARAMETER``, a list expanded as it runs)."""
+    query = (
+        figure_facts(Title.id, Title.name, Title.year).join(Title, Airing.title_id == Title.id)
+        .where(Airing.channel_id == company_value(ANY_COMPANY))
+        .order_by(Title.name, Title.id, Airing.air_date, AudienceFigure.id)
+    )
+    if narrowed:
+        query = query.where(Airing.title_id.in_(bindparam(TITLE_IDS_PARAMETER, expanding=True)))
+    return query
+
+
 async def channel_figures(session: CatalogSession, company_id: int,
                           title_ids: Sequence[int] | None = None) -> list[ChannelFigure]:
     """Audience figures of titles aired on the company's channels (optionally only these titles).
 
     The company is the channel of an airing: a broadcaster's own audience, what a buyer asks after.
     """
-    query = (
-        figure_facts(Title.id, Title.name, Title.year).join(Title, Airing.title_id == Title.id)
-        .where(Airing.channel_id == company_id)
-        .order_by(Title.name, Title.id, Airing.air_date, AudienceFigure.id)
-    )
+    parameters = one_company(company_id)[1]
     if title_ids is not None:
-        query = query.where(Airing.title_id.in_(title_ids))
-    rows = await session.execute(query)
+        parameters[TITLE_IDS_PARAMETER] = list(title_ids)
+    rows = await column_rows(session, _channel_figures_statement(title_ids is not None), parameters, kept=True)
     return [
         ChannelFigure(title_id=title_id, title_name=title_name, title_year=year, figure=FigureFact.from_columns(figure))
         for title_id, title_name, year, *figure in rows

@@ -1,7 +1,8 @@
 """Statements of questions about places (a territory, or a group's merge of its territories' walks: costly to
 build) are built once and kept, and so are a title's deals', figures' and card's, built for any title
-(``ANY_TITLE``) and given the title as they run; a statement built for one title's id, or for a channel, is
-built each time, so a stream of different titles or channels never churns the kept ones out
+(``ANY_TITLE``), and a licensee's deals and a buyer's channel figures, built for any company
+(``ANY_COMPANY``), each given its title or company as it runs; a statement built for one title's or
+company's id is built each time, so a stream of different titles or companies never churns the kept ones out
 (``storage.db.keep_statements``)."""
 
 from __future__ import annotations
@@ -15,9 +16,17 @@ from sqlalchemy.exc import StatementError
 
 from storage import audience, deals
 from storage.audience import AudienceScope
-from storage.catalog import card_statements, title_facts
-from storage.db import ANY_TERRITORY, ANY_TITLE, STATEMENTS_KEPT, SessionFactory, keep_statements
-from storage.models import AudienceFigure, Deal, Release, Title
+from storage.catalog import FigureFact, card_statements, figure_facts, title_facts
+from storage.db import (
+    ANY_COMPANY,
+    ANY_TERRITORY,
+    ANY_TITLE,
+    STATEMENTS_KEPT,
+    CatalogSession,
+    SessionFactory,
+    keep_statements,
+)
+from storage.models import Airing, AudienceFigure, Deal, Release, Title
 
 LATAM = frozenset({"MX", "CL", "CO"})
 
@@ -28,7 +37,8 @@ def test_places_and_any_titles_statements_are_kept_and_one_titles_are_not() -> N
         assert audience._figure_list(place, "best", 200, "sqlite", False) is listed
         board = audience._strongest(place, "viewers", 200, "title", "sqlite")
         assert audience._strongest(place, "viewers", 200, "title", "sqlite") is board
-    for other in (AudienceScope(title_id=7), AudienceScope(territories=LATAM, title_id=7), AudienceScope(channel_id=3)):
+    for other in (AudienceScope(title_id=7), AudienceScope(territories=LATAM, title_id=7), AudienceScope(channel_id=3),
+                  AudienceScope(title_id=ANY_TITLE, channel_id=3)):
         built = audience._figure_list(other, "best", 200, "sqlite", False)
         assert audience._figure_list(other, "best", 200, "sqlite", False) is not built
     for codes in (LATAM, frozenset({"MX"})):
@@ -40,7 +50,22 @@ def test_places_and_any_titles_statements_are_kept_and_one_titles_are_not() -> N
         kept = deals._deal_facts_statement(ANY_TITLE, codes, None, frozenset(), None, "sqlite")
         assert deals._deal_facts_statement(ANY_TITLE, codes, None, frozenset(), None, "sqlite") is kept
     assert deals._deal_facts_statement(ANY_TITLE, None, 5, frozenset(), None, "sqlite") is not \
-        deals._deal_facts_statement(ANY_TITLE, None, 5, frozenset(), None, "sqlite")  # a licensee's: not kept
+        deals._deal_facts_statement(ANY_TITLE, None, 5, frozenset(), None, "sqlite")  # a title and a licensee
+    for codes in (None, LATAM):
+        kept = deals._deal_facts_statement(None, codes, ANY_COMPANY, frozenset(), 201, "sqlite")
+        assert deals._deal_facts_statement(None, codes, ANY_COMPANY, frozenset(), 201, "sqlite") is kept
+    assert deals._deal_facts_statement(None, None, 5, frozenset(), 201, "sqlite") is not \
+        deals._deal_facts_statement(None, None, 5, frozenset(), 201, "sqlite")  # one licensee's own: not kept
+
+
+async def _listed_as_built_alone(session: CatalogSession, scope: AudienceScope) -> None:
+    """The scope's figure list, through the kept statements, is the list of the statement built for it alone."""
+    listed = await audience.audience_figures(session, scope)
+    alone = await session.execute(audience._figure_list.__wrapped__(  # type: ignore[attr-defined]
+        scope, "best", 200, session.bind.dialect.name, "plain", audience.FIGURES_COUNTED_UP_TO))
+    rows = alone.all()
+    assert listed.rows == tuple(map(audience.audience_row, rows))
+    assert listed.total == (rows[0][audience.ROW_WIDTH] if rows else 0)
 
 
 async def test_a_titles_deals_are_one_statement_given_the_title_as_it_runs(
@@ -61,12 +86,58 @@ async def test_a_titles_deals_are_one_statement_given_the_title_as_it_runs(
                     title_id, codes, None, statuses, deals.DEALS_LIMIT + 1, dialect))
                 assert [deal.id for deal in found.deals] == [row[0] for row in alone]
                 assert {deal.title.id for deal in found.deals} <= {title_id}
-        assert deals._kept_question(7, LATAM, None) == (ANY_TITLE, LATAM, {"title_id": 7})
-        assert deals._kept_question(7, None, 5) == (7, None, {})
+        assert deals._kept_question(7, LATAM, None) == (ANY_TITLE, LATAM, None, {"title_id": 7})
+        assert deals._kept_question(7, None, 5) == (7, None, 5, {})
         assert deals._kept_question(None, frozenset({"MX"}), None) == (
-            None, frozenset({ANY_TERRITORY}), {"territory": "MX"})
+            None, frozenset({ANY_TERRITORY}), None, {"territory": "MX"})
+        assert deals._kept_question(None, LATAM, 5) == (None, LATAM, ANY_COMPANY, {"company_id": 5})
         with pytest.raises(StatementError):  # run without its title, it fails rather than finding nothing
             await session.execute(deals._deal_facts_statement(ANY_TITLE, None, None, frozenset(), None, dialect))
+
+
+async def test_a_companys_deals_and_figures_are_one_statement_given_the_company_as_it_runs(
+        demo_session_factory: SessionFactory) -> None:
+    """Every licensee's deals (alone, in some territories, in some statuses) and every channel's figures (a
+    buyer's, all or of some titles; a ratings list, anywhere, in a group, in a period) run the statements built
+    once for ``ANY_COMPANY``, each given its own company: each answers as the statement built for that company
+    alone."""
+    async with demo_session_factory() as session:
+        dialect = session.bind.dialect.name
+        licensees = list((await session.scalars(select(Deal.licensee_id).distinct().order_by(Deal.licensee_id))).all())
+        assert len(licensees) >= 3
+        for licensee_id in licensees:
+            for codes, statuses in ((None, frozenset()), (LATAM, frozenset()), (None, frozenset({"active"}))):
+                found = await deals.deal_facts(session, licensee_id=licensee_id, territory_codes=codes,
+                                               statuses=statuses)
+                alone = await session.execute(deals._deal_facts_statement.__wrapped__(  # type: ignore[attr-defined]
+                    None, codes, licensee_id, statuses, deals.DEALS_LIMIT + 1, dialect))
+                assert [deal.id for deal in found.deals] == [row[0] for row in alone]
+        channels = list((await session.scalars(select(Airing.channel_id).distinct().order_by(Airing.channel_id))).all())
+        assert len(channels) >= 3
+        for channel_id in channels:
+            alone = (await session.execute(
+                figure_facts(Title.id, Title.name, Title.year).join(Title, Airing.title_id == Title.id)
+                .where(Airing.channel_id == channel_id)
+                .order_by(Title.name, Title.id, Airing.air_date, AudienceFigure.id))).all()
+            expected = [(title_id, name, year, FigureFact.from_columns(figure))
+                        for title_id, name, year, *figure in alone]
+            figures = await deals.channel_figures(session, channel_id)
+            assert expected
+            assert [(f.title_id, f.title_name, f.title_year, f.figure) for f in figures] == expected
+            first_title = expected[0][0]
+            narrowed = await deals.channel_figures(session, channel_id, title_ids=[first_title])
+            assert [(f.title_id, f.figure) for f in narrowed] == [
+                (title_id, figure) for title_id, _, _, figure in expected if title_id == first_title]
+            assert await deals.channel_figures(session, channel_id, title_ids=[]) == []
+            for scope in (AudienceScope(channel_id=channel_id), AudienceScope(channel_id=channel_id, territories=LATAM),
+                          AudienceScope(channel_id=channel_id, start=dt.date(2020, 1, 1), end=dt.date(2025, 12, 31))):
+                await _listed_as_built_alone(session, scope)
+                board = await audience.best_figures(session, scope)
+                assert {row.figure.channel_id for row in board.rows} <= {channel_id}
+        with pytest.raises(StatementError):  # run without its company, it fails rather than finding nothing
+            await session.execute(deals._deal_facts_statement(None, None, ANY_COMPANY, frozenset(), None, dialect))
+        with pytest.raises(StatementError):
+            await session.execute(deals._channel_figures_statement(False))
 
 
 async def test_one_territory_is_one_statement_given_the_territory_as_it_runs(
@@ -96,6 +167,8 @@ async def test_one_territory_is_one_statement_given_the_territory_as_it_runs(
     assert audience._kept_scope(with_title) == (replace(with_title, title_id=ANY_TITLE), {"title_id": 7})
     on_channel = AudienceScope(title_id=7, channel_id=3)
     assert audience._kept_scope(on_channel) == (on_channel, {})
+    channel_alone = AudienceScope(channel_id=3, territories=frozenset({"MX"}))
+    assert audience._kept_scope(channel_alone) == (replace(channel_alone, channel_id=ANY_COMPANY), {"company_id": 3})
 
 
 async def test_a_titles_figures_are_one_statement_given_the_title_as_it_runs(
@@ -103,7 +176,6 @@ async def test_a_titles_figures_are_one_statement_given_the_title_as_it_runs(
     """Every title's figures (anywhere, in a territory, in a group, in a period) run the one statement built
     for ``ANY_TITLE``, each given its own title: each answers as the statement built for that title alone."""
     async with demo_session_factory() as session:
-        dialect = session.bind.dialect.name
         titles = list((await session.scalars(
             select(AudienceFigure.title_id).distinct().order_by(AudienceFigure.title_id))).all())
         assert len(titles) >= 3
@@ -111,12 +183,7 @@ async def test_a_titles_figures_are_one_statement_given_the_title_as_it_runs(
             for scope in (AudienceScope(title_id=title_id), AudienceScope(title_id=title_id, territories=LATAM),
                           AudienceScope(title_id=title_id, territories=frozenset({"MX"})),
                           AudienceScope(title_id=title_id, start=dt.date(2020, 1, 1), end=dt.date(2025, 12, 31))):
-                listed = await audience.audience_figures(session, scope)
-                alone = await session.execute(audience._figure_list.__wrapped__(  # type: ignore[attr-defined]
-                    scope, "best", 200, dialect, "plain", audience.FIGURES_COUNTED_UP_TO))
-                rows = alone.all()
-                assert listed.rows == tuple(map(audience.audience_row, rows))
-                assert listed.total == (rows[0][audience.ROW_WIDTH] if rows else 0)
+                await _listed_as_built_alone(session, scope)
         assert audience._figure_list(AudienceScope(title_id=ANY_TITLE), "best", 200, "sqlite", "plain") is \
             audience._figure_list(AudienceScope(title_id=ANY_TITLE), "best", 200, "sqlite", "plain")
 
