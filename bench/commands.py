@@ -364,7 +364,7 @@ def report(size: int, results: dict[str, dict[str, Any]], dropped: list[str]) ->
             print(f"{variant:22} start-up {r['startup_s']:.2f} s, peak RSS {r['peak_rss_mb']:.0f} MB,"
                   f" {c['n']} commands: {c['concurrent_per_s']:.0f}/s concurrent vs {c['serial_per_s']:.0f}/s"
                   f" one by one (x{c['concurrent_per_s'] / c['serial_per_s']:.2f}, medians of {c['rounds']}"
-                  f" rounds); machine pace"
+                  f" round{'s' if c['rounds'] != 1 else ''}); machine pace"
                   f" {' then '.join(f'{pace:.1f}' for pace in r['pace_ms'])} ms")
 
 
