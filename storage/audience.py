@@ -24,15 +24,13 @@ from storage.catalog import FigureFact, with_channel_and_territory
 from storage.db import (
     ANY_COMPANY,
     ANY_TITLE,
+    COMPANY_ID,
+    TITLE_ID,
     CatalogSession,
     column_rows,
-    company_value,
     keep_statements,
-    one_company,
     one_territory,
-    one_title,
     territory_value,
-    title_value,
 )
 from storage.models import Airing, AudienceFigure, Company, Territory, Title
 
@@ -141,7 +139,7 @@ def _scope_filters(scope: AudienceScope, entity: Any = AudienceFigure, *, dated_
     ``unindexed_dates`` writes the period's terms as ``_unindexed`` values (see ``_period_read``)."""
     filters: list[ColumnElement[bool]] = []
     if scope.title_id is not None:
-        filters.append(entity.title_id == title_value(scope.title_id))
+        filters.append(entity.title_id == TITLE_ID.value(scope.title_id))
     if scope.territories is not None:
         # One territory (each branch of a group's merge) as a plain parameter: an IN list is rendered into the
         # statement again on every execution, which for a group's twenty branches cost 0.4 ms an ask. A kept
@@ -150,7 +148,7 @@ def _scope_filters(scope: AudienceScope, entity: Any = AudienceFigure, *, dated_
         filters.append(entity.territory_code == territory_value(codes[0]) if len(codes) == 1
                        else entity.territory_code.in_(codes))
     if scope.channel_id is not None:
-        filters.append(entity.channel_id == company_value(scope.channel_id))
+        filters.append(entity.channel_id == COMPANY_ID.value(scope.channel_id))
     air_date = _unindexed(entity.air_date) if unindexed_dates else entity.air_date
     if dated_only and scope.start is not None:
         filters.append(air_date >= scope.start)
@@ -197,10 +195,10 @@ def _kept_scope(scope: AudienceScope) -> tuple[AudienceScope, dict[str, Any]]:
         territories, parameters = one_territory(scope.territories)
         return replace(scope, territories=territories), parameters
     if scope.title_id is not None and scope.channel_id is None:
-        title_id, parameters = one_title(scope.title_id)
+        title_id, parameters = TITLE_ID.one(scope.title_id)
         return replace(scope, title_id=title_id), parameters
     if scope.channel_id is not None and scope.title_id is None:
-        channel_id, parameters = one_company(scope.channel_id)
+        channel_id, parameters = COMPANY_ID.one(scope.channel_id)
         return replace(scope, channel_id=channel_id), parameters
     return scope, {}
 

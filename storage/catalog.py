@@ -17,7 +17,7 @@ from sqlalchemy import BindParameter, Select, exists, func, select
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 from sqlalchemy.sql.base import ExecutableOption
 
-from storage.db import ANY_TITLE, CatalogSession, column_rows, one_title, title_value
+from storage.db import ANY_TITLE, TITLE_ID, CatalogSession, column_rows
 from storage.models import (
     Airing,
     AudienceFigure,
@@ -139,7 +139,7 @@ class CardStatements(NamedTuple):
 @lru_cache(maxsize=4)
 def card_statements(strongest: int | None) -> CardStatements:
     """The card's statements, with every figure (``strongest`` None) or the ``strongest`` strongest."""
-    title_id = title_value(ANY_TITLE)
+    title_id = TITLE_ID.value(ANY_TITLE)
     if strongest is None:
         figures = figure_facts().where(Airing.title_id == title_id).order_by(Airing.air_date, AudienceFigure.id)
     else:
@@ -170,7 +170,7 @@ async def title_facts(session: CatalogSession, title_id: int, *, strongest: int 
     entities, for all but the title: building an AudienceFigure and an Airing per row cost more than the query.
     """
     statements = card_statements(strongest)
-    by_title = one_title(title_id)[1]
+    by_title = TITLE_ID.one(title_id)[1]
     title = (await session.scalars(statements.title, by_title)).unique().first()
     if title is None:
         return None

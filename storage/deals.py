@@ -28,15 +28,13 @@ from storage.catalog import FigureFact, figure_facts, listed_values
 from storage.db import (
     ANY_COMPANY,
     ANY_TITLE,
+    COMPANY_ID,
+    TITLE_ID,
     CatalogSession,
     column_rows,
-    company_value,
     keep_statements,
-    one_company,
     one_territory,
-    one_title,
     territory_value,
-    title_value,
 )
 from storage.models import Airing, AudienceFigure, Company, Deal, DealMedia, DealTerritory, Title
 from storage.vocab import STATUS_RANK
@@ -180,9 +178,9 @@ def _of_deals(*, title_id: int | None, territory_codes: Collection[str] | None, 
     """The deals of a title or licensee (or every deal), narrowed by the other filters, in reading order."""
     query = select(Deal.id.label("deal_id"), _status_rank().label("status_rank"), Deal.start_date, Deal.deal_ref)
     if title_id is not None:
-        query = query.where(Deal.title_id == title_value(title_id))
+        query = query.where(Deal.title_id == TITLE_ID.value(title_id))
     if licensee_id is not None:
-        query = query.where(Deal.licensee_id == company_value(licensee_id))
+        query = query.where(Deal.licensee_id == COMPANY_ID.value(licensee_id))
     if territory_codes is not None:
         # A title's or licensee's few deals, each checked on its own territory rows.
         codes = DealTerritory.territory_code.in_(sorted(territory_codes))
@@ -215,10 +213,10 @@ def _kept_question(title_id: int | None, codes: frozenset[str] | None, licensee_
         built, parameters = one_territory(codes)
         return None, built, None, parameters
     if title_id is not None and licensee_id is None:
-        built_title, parameters = one_title(title_id)
+        built_title, parameters = TITLE_ID.one(title_id)
         return built_title, codes, None, parameters
     if licensee_id is not None and title_id is None:
-        built_licensee, parameters = one_company(licensee_id)
+        built_licensee, parameters = COMPANY_ID.one(licensee_id)
         return None, codes, built_licensee, parameters
     return title_id, codes, licensee_id, {}
 
@@ -310,7 +308,7 @@ def _channel_figures_statement(narrowed: bool) -> Select[Any]:
     ``narrowed`` for any titles (``TITLE_IDS_PARAMETER``, a list expanded as it runs)."""
     query = (
         figure_facts(Title.id, Title.name, Title.year).join(Title, Airing.title_id == Title.id)
-        .where(Airing.channel_id == company_value(ANY_COMPANY))
+        .where(Airing.channel_id == COMPANY_ID.value(ANY_COMPANY))
         .order_by(Title.name, Title.id, Airing.air_date, AudienceFigure.id)
     )
     if narrowed:
@@ -324,7 +322,7 @@ async def channel_figures(session: CatalogSession, company_id: int,
 
     The company is the channel of an airing: a broadcaster's own audience, what a buyer asks after.
     """
-    parameters = one_company(company_id)[1]
+    parameters = COMPANY_ID.one(company_id)[1]
     if title_ids is not None:
         parameters[TITLE_IDS_PARAMETER] = list(title_ids)
     rows = await column_rows(session, _channel_figures_statement(title_ids is not None), parameters, kept=True)
